@@ -1,0 +1,196 @@
+/**
+ * THE protocol between KeyGuard's contexts. Every message type is listed here with its payload check,
+ * its reply type and the sender kinds allowed to send it; the background router refuses everything else.
+ *
+ * Rule: a message whose reply carries a vault secret (`secretReply`) may only be sent by extension pages.
+ * A unit test enforces it, so a content script can never be handed a secret by adding a sender kind.
+ */
+
+import type { Settings } from './settings';
+import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES } from './settings';
+import { arrayOf, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
+import type { Entry, EntrySummary, IndexRecord } from './vault/model';
+import { ENTRY_SOURCES, ENTRY_STATES, ENVIRONMENTS } from './vault/model';
+
+/** Who is asking, as classified by the router from `runtime.MessageSender`. */
+export const SENDER_KINDS = ['extension-page', 'docbits-content', 'guard-content'] as const;
+export type SenderKind = (typeof SENDER_KINDS)[number];
+
+export interface VaultStatus {
+  exists: boolean;
+  unlocked: boolean;
+  /** Milliseconds until another unlock attempt is accepted (0 when none is pending). */
+  retryAfterMs: number;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  entries: number;
+  problems: string[];
+}
+
+const ID = str(1, 64, /^[A-Za-z0-9-]+$/);
+const PASSWORD = str(1, 1024);
+const HOST = str(1, 253, /^[a-z0-9.-]+(:\d{1,5})?$/);
+const DATE = num(0, 8.64e15);
+const NAME = str(1, 200);
+const SECRET = str(1, 4096);
+const NOTES = str(0, 10_000);
+const ORG_ID = nullable(str(0, 200));
+const PREFIX = str(0, 200);
+const ROTATE_DAYS = nullable(num(1, 3650));
+
+const newEntry = obj(
+  { name: NAME, secret: SECRET, host: HOST, environment: oneOf(ENVIRONMENTS), source: oneOf(ENTRY_SOURCES) },
+  {
+    notes: NOTES,
+    orgId: ORG_ID,
+    prefix: PREFIX,
+    createdAt: DATE,
+    expiresAt: nullable(DATE),
+    rotateAfterDays: ROTATE_DAYS,
+    predecessorId: nullable(ID),
+  },
+);
+
+const entryPatch = obj(
+  {},
+  {
+    name: NAME,
+    secret: SECRET,
+    notes: NOTES,
+    orgId: ORG_ID,
+    environment: oneOf(ENVIRONMENTS),
+    prefix: PREFIX,
+    expiresAt: nullable(DATE),
+    rotateAfterDays: ROTATE_DAYS,
+    state: oneOf(ENTRY_STATES),
+    successorId: nullable(ID),
+    predecessorId: nullable(ID),
+  },
+);
+
+const settingsPatch = obj(
+  {},
+  {
+    autoLockMinutes: numIn(AUTO_LOCK_CHOICES),
+    clipboardClearSeconds: numIn(CLIPBOARD_CLEAR_CHOICES),
+    rotationDays: num(1, 3650),
+    reminderLeadDays: num(0, 365),
+    docbitsHosts: arrayOf(HOST, 50),
+  },
+);
+
+interface Def<P, R> {
+  senders: readonly SenderKind[];
+  payload: Check<P>;
+  /** The reply contains a vault secret: only extension pages may ask. */
+  secretReply?: true;
+  /** Phantom field carrying the reply type; never set. */
+  reply?: R;
+}
+
+const def = <P, R>(d: Omit<Def<P, R>, 'reply'>): Def<P, R> => d;
+
+const PAGES = ['extension-page'] as const;
+const PAGES_AND_DOCBITS = ['extension-page', 'docbits-content'] as const;
+
+/** Alphabetical. Adding a message = one line here + one handler. */
+export const MESSAGES = {
+  'entry.add': def<{ entry: ReturnType<typeof newEntry> }, EntrySummary>({
+    senders: PAGES,
+    payload: obj({ entry: newEntry }),
+  }),
+  'entry.get': def<{ id: string }, Entry>({ senders: PAGES, payload: obj({ id: ID }), secretReply: true }),
+  'entry.index': def<Record<string, never>, IndexRecord[]>({ senders: PAGES_AND_DOCBITS, payload: empty }),
+  'entry.list': def<Record<string, never>, EntrySummary[]>({ senders: PAGES, payload: empty }),
+  'entry.remove': def<{ id: string }, null>({ senders: PAGES, payload: obj({ id: ID }) }),
+  'entry.update': def<{ id: string; patch: ReturnType<typeof entryPatch> }, EntrySummary>({
+    senders: PAGES,
+    payload: obj({ id: ID, patch: entryPatch }),
+  }),
+  'settings.get': def<Record<string, never>, Settings>({ senders: PAGES, payload: empty }),
+  'settings.set': def<{ patch: ReturnType<typeof settingsPatch> }, Settings>({
+    senders: PAGES,
+    payload: obj({ patch: settingsPatch }),
+  }),
+  'vault.changePassword': def<{ oldPassword: string; newPassword: string }, null>({
+    senders: PAGES,
+    payload: obj({ oldPassword: PASSWORD, newPassword: PASSWORD }),
+  }),
+  'vault.create': def<{ password: string }, VaultStatus>({
+    senders: PAGES,
+    payload: obj({ password: PASSWORD }),
+  }),
+  'vault.lock': def<Record<string, never>, VaultStatus>({ senders: PAGES, payload: empty }),
+  'vault.status': def<Record<string, never>, VaultStatus>({ senders: PAGES_AND_DOCBITS, payload: empty }),
+  'vault.unlock': def<{ password: string }, VaultStatus>({
+    senders: PAGES,
+    payload: obj({ password: PASSWORD }),
+  }),
+  'vault.verify': def<Record<string, never>, VerifyReport>({ senders: PAGES, payload: empty }),
+} as const;
+
+export type MessageType = keyof typeof MESSAGES;
+export type PayloadOf<T extends MessageType> = (typeof MESSAGES)[T] extends Def<infer P, unknown> ? P : never;
+export type ReplyOf<T extends MessageType> = (typeof MESSAGES)[T] extends Def<unknown, infer R> ? R : never;
+
+/** The envelope on the wire. */
+export interface Request<T extends MessageType = MessageType> {
+  type: T;
+  payload: PayloadOf<T>;
+}
+
+export type ErrorCode =
+  | 'bad-request'
+  | 'forbidden'
+  | 'unknown-type'
+  | 'internal'
+  | 'no-vault'
+  | 'exists'
+  | 'locked'
+  | 'bad-password'
+  | 'backoff'
+  | 'not-found'
+  | 'invalid'
+  | 'corrupt';
+
+export interface ProtocolErrorBody {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+export type Reply<R> = { ok: true; data: R } | { ok: false; error: ProtocolErrorBody };
+
+export const isMessageType = (t: unknown): t is MessageType =>
+  typeof t === 'string' && Object.hasOwn(MESSAGES, t);
+
+/** Thrown on the caller's side when the background answers with an error. */
+export class ProtocolError extends Error {
+  readonly code: ErrorCode;
+  readonly retryAfterMs: number | undefined;
+  constructor(body: ProtocolErrorBody) {
+    super(body.message);
+    this.name = 'ProtocolError';
+    this.code = body.code;
+    this.retryAfterMs = body.retryAfterMs;
+  }
+}
+
+/**
+ * Sends one typed message through `runtime.sendMessage` (passed in, so it works with the polyfill in the
+ * extension and with a fake in tests) and unwraps the reply.
+ */
+export async function send<T extends MessageType>(
+  runtime: { sendMessage(message: unknown): Promise<unknown> },
+  type: T,
+  payload: PayloadOf<T>,
+): Promise<ReplyOf<T>> {
+  const reply = (await runtime.sendMessage({ type, payload })) as Reply<ReplyOf<T>> | undefined;
+  if (!reply || typeof reply !== 'object') {
+    throw new ProtocolError({ code: 'internal', message: 'No reply from KeyGuard' });
+  }
+  if (!reply.ok) throw new ProtocolError(reply.error);
+  return reply.data;
+}

@@ -1,0 +1,140 @@
+/**
+ * The background's single entry point for messages. It checks, in order: the envelope, the sender's
+ * extension id, the sender kind against the message's allow-list, and the payload shape. Only then does a
+ * handler run. Whatever happens, the caller gets a `Reply` and nothing escapes as an exception.
+ */
+import {
+  type ErrorCode,
+  isMessageType,
+  MESSAGES,
+  type MessageType,
+  type PayloadOf,
+  type Reply,
+  type ReplyOf,
+  type SenderKind,
+} from './messages';
+import { ShapeError } from './validate';
+
+/** The fields of `runtime.MessageSender` the router relies on. */
+export interface Sender {
+  id?: string;
+  url?: string;
+  origin?: string;
+  frameId?: number;
+  tab?: { id?: number; url?: string };
+}
+
+export interface HandlerContext {
+  kind: SenderKind;
+  sender: Sender;
+}
+
+export type Handlers = {
+  [T in MessageType]: (payload: PayloadOf<T>, ctx: HandlerContext) => Promise<ReplyOf<T>>;
+};
+
+/** An error a handler may throw to give the caller a specific code (e.g. VaultError). */
+interface CodedError {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+const PASS_THROUGH: ReadonlySet<string> = new Set<ErrorCode>([
+  'no-vault',
+  'exists',
+  'locked',
+  'bad-password',
+  'backoff',
+  'not-found',
+  'invalid',
+  'corrupt',
+]);
+
+function isCoded(e: unknown): e is CodedError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as CodedError).code === 'string' &&
+    PASS_THROUGH.has((e as CodedError).code) &&
+    typeof (e as CodedError).message === 'string'
+  );
+}
+
+export interface RouterOptions {
+  extensionId: string;
+  /** e.g. `chrome-extension://<id>/`. */
+  extensionOrigin: string;
+  /** Whether an https URL's host is a configured DocBits host (read fresh: settings can change). */
+  isDocbitsHost: (host: string) => boolean | Promise<boolean>;
+  handlers: Handlers;
+  /** Called after each handled request, e.g. to re-arm the auto-lock timer. Never sees payloads. */
+  onHandled?: (type: MessageType, kind: SenderKind) => void;
+}
+
+/**
+ * Classifies a sender: an extension page (popup, options, offscreen: its URL is inside the extension), the
+ * DocBits content script (top frame of an https page on a configured DocBits host), or the guard content
+ * script (any other tab). Returns null for anything not from this extension.
+ */
+export async function classifySender(
+  sender: Sender,
+  opts: Pick<RouterOptions, 'extensionId' | 'extensionOrigin' | 'isDocbitsHost'>,
+): Promise<SenderKind | null> {
+  if (typeof sender !== 'object' || sender === null || sender.id !== opts.extensionId) return null;
+  const url = parseUrl(sender.url);
+  if (!url) return null;
+  if (`${url.protocol}//${url.host}/` === opts.extensionOrigin) return 'extension-page';
+  if (!sender.tab) return null;
+  if (sender.frameId === 0 && url.protocol === 'https:' && (await opts.isDocbitsHost(url.host))) {
+    return 'docbits-content';
+  }
+  return url.protocol === 'https:' || url.protocol === 'http:' ? 'guard-content' : null;
+}
+
+function parseUrl(u: unknown): URL | null {
+  if (typeof u !== 'string' || u.length > 8192) return null;
+  try {
+    return new URL(u);
+  } catch {
+    return null;
+  }
+}
+
+const error = (code: ErrorCode, message: string, retryAfterMs?: number): Reply<never> => ({
+  ok: false,
+  error: retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs },
+});
+
+/** Builds the router; `route` never throws. */
+export function createRouter(opts: RouterOptions) {
+  return async function route(message: unknown, sender: Sender): Promise<Reply<unknown>> {
+    try {
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+        return error('bad-request', 'Malformed message');
+      }
+      const { type, payload } = message as { type?: unknown; payload?: unknown };
+      if (!isMessageType(type)) return error('unknown-type', 'Unknown message type');
+      const kind = await classifySender(sender, opts);
+      const def = MESSAGES[type];
+      if (!kind || !(def.senders as readonly SenderKind[]).includes(kind)) {
+        return error('forbidden', 'Not allowed from this context');
+      }
+      const extra = Object.keys(message).filter((k) => k !== 'type' && k !== 'payload');
+      if (extra.length > 0) return error('bad-request', 'Malformed message');
+      const checked = def.payload(payload, 'payload');
+      // The handler table is keyed by the same union as MESSAGES, so this lookup is type-correct; TypeScript
+      // cannot correlate the two generic positions by itself.
+      const handler = opts.handlers[type] as (p: unknown, ctx: HandlerContext) => Promise<unknown>;
+      const data = await handler(checked, { kind, sender });
+      opts.onHandled?.(type, kind);
+      return { ok: true, data: data === undefined ? null : data };
+    } catch (e) {
+      if (e instanceof ShapeError) return error('bad-request', e.message);
+      if (isCoded(e)) return error(e.code, e.message, e.retryAfterMs);
+      // Unknown failures get a generic reply: their text might carry data we never want to echo.
+      console.error('KeyGuard: a message handler failed', e instanceof Error ? e.name : typeof e);
+      return error('internal', 'Internal error');
+    }
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * User settings, kept in `storage.local` (they are not secret). Reading always yields a complete,
+ * valid object: unknown or damaged stored values fall back to the defaults rather than breaking start-up.
+ */
+
+/** Minutes of idle before the vault locks; 0 = only when the browser restarts. */
+export const AUTO_LOCK_CHOICES = [1, 5, 15, 30, 60, 240, 0] as const;
+/** Seconds before a copied key is cleared from the clipboard; 0 = never. */
+export const CLIPBOARD_CLEAR_CHOICES = [0, 10, 20, 30, 60, 120] as const;
+
+export const DEFAULT_DOCBITS_HOST = 'app.docbits.com';
+
+export interface Settings {
+  autoLockMinutes: number;
+  clipboardClearSeconds: number;
+  rotationDays: number;
+  reminderLeadDays: number;
+  /** DocBits front-end hosts; the first is always app.docbits.com. */
+  docbitsHosts: string[];
+}
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  autoLockMinutes: 15,
+  clipboardClearSeconds: 30,
+  rotationDays: 90,
+  reminderLeadDays: 14,
+  docbitsHosts: [DEFAULT_DOCBITS_HOST],
+});
+
+const STORAGE_KEY = 'settings';
+
+/** The part of `browser.storage.local` settings need; passed in so tests can use a fake. */
+export interface KeyValueArea {
+  get(key: string): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+}
+
+function pick<T>(value: unknown, ok: (v: unknown) => v is T, fallback: T): T {
+  return ok(value) ? value : fallback;
+}
+
+const isChoice =
+  (choices: readonly number[]) =>
+  (v: unknown): v is number =>
+    typeof v === 'number' && choices.includes(v);
+const isDays = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 3650;
+const isHosts = (v: unknown): v is string[] =>
+  Array.isArray(v) &&
+  v.length <= 50 &&
+  v.every((h) => typeof h === 'string' && /^[a-z0-9.-]+(:\d+)?$/.test(h));
+
+/** Normalises whatever is stored into a complete Settings object. */
+export function normaliseSettings(raw: unknown): Settings {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const hosts = pick(r.docbitsHosts, isHosts, [...DEFAULT_SETTINGS.docbitsHosts]);
+  return {
+    autoLockMinutes: pick(r.autoLockMinutes, isChoice(AUTO_LOCK_CHOICES), DEFAULT_SETTINGS.autoLockMinutes),
+    clipboardClearSeconds: pick(
+      r.clipboardClearSeconds,
+      isChoice(CLIPBOARD_CLEAR_CHOICES),
+      DEFAULT_SETTINGS.clipboardClearSeconds,
+    ),
+    rotationDays: pick(r.rotationDays, (v): v is number => isDays(v) && v > 0, DEFAULT_SETTINGS.rotationDays),
+    reminderLeadDays: pick(r.reminderLeadDays, isDays, DEFAULT_SETTINGS.reminderLeadDays),
+    docbitsHosts: [DEFAULT_DOCBITS_HOST, ...new Set(hosts.filter((h) => h !== DEFAULT_DOCBITS_HOST))],
+  };
+}
+
+export async function loadSettings(area: KeyValueArea): Promise<Settings> {
+  const stored = await area.get(STORAGE_KEY);
+  return normaliseSettings(stored[STORAGE_KEY]);
+}
+
+export async function saveSettings(area: KeyValueArea, patch: Partial<Settings>): Promise<Settings> {
+  const next = normaliseSettings({ ...(await loadSettings(area)), ...patch });
+  await area.set({ [STORAGE_KEY]: next });
+  return next;
+}
