@@ -1,0 +1,158 @@
+import { useEffect, useId, useState } from 'preact/hooks';
+import { t } from '../lib/i18n';
+import { ProtocolError, type VaultStatus } from '../lib/messages';
+import { MIN_PASSWORD_LENGTH, passwordStrength } from '../lib/password';
+import type { Send } from './api';
+import { PasswordField } from './PasswordField';
+
+interface FormProps {
+  send: Send;
+  onDone: (status: VaultStatus) => void;
+}
+
+/** Maps a background error to a sentence for the user; never echoes input. */
+export function describeError(e: unknown): string {
+  if (e instanceof ProtocolError) {
+    if (e.code === 'bad-password') return t('wrongPassword');
+    if (e.code === 'backoff') return t('retryIn', Math.ceil((e.retryAfterMs ?? 0) / 1000));
+    return t('errorGeneric', e.message);
+  }
+  return t('errorGeneric', e instanceof Error ? e.message : String(e));
+}
+
+function Progress() {
+  return (
+    <p class="progress" role="status">
+      <span class="spinner" aria-hidden="true" />
+      {t('deriving')}
+    </p>
+  );
+}
+
+/** First run: choose the master password (twice), warned when weak. */
+export function CreateVaultForm({ send, onDone }: FormProps) {
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const hintId = useId();
+  const strength = passwordStrength(password);
+  const mismatch = confirm.length > 0 && confirm !== password;
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (strength === 'too-short') return setError(t('passwordTooShort', MIN_PASSWORD_LENGTH));
+    if (password !== confirm) return setError(t('passwordsDiffer'));
+    setBusy(true);
+    setError('');
+    try {
+      onDone(await send('vault.create', { password }));
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} aria-busy={busy}>
+      <p>{t('createIntro')}</p>
+      <PasswordField
+        label={t('masterPassword')}
+        value={password}
+        onInput={setPassword}
+        autoComplete="new-password"
+        autoFocus
+        disabled={busy}
+        describedBy={hintId}
+      />
+      <PasswordField
+        label={t('confirmMasterPassword')}
+        value={confirm}
+        onInput={setConfirm}
+        autoComplete="new-password"
+        disabled={busy}
+        invalid={mismatch}
+        describedBy={hintId}
+      />
+      <div id={hintId} aria-live="polite">
+        {password.length > 0 && strength === 'too-short' && (
+          <p class="hint">{t('passwordTooShort', MIN_PASSWORD_LENGTH)}</p>
+        )}
+        {strength === 'weak' && <p class="warning">{t('passwordWeak')}</p>}
+        {mismatch && <p class="hint">{t('passwordsDiffer')}</p>}
+      </div>
+      {busy && <Progress />}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy}>
+        {t('createVault')}
+      </button>
+    </form>
+  );
+}
+
+/** Locked: one field, with the back-off counted down when attempts failed. */
+export function UnlockForm({ send, onDone, retryAfterMs }: FormProps & { retryAfterMs: number }) {
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [waitUntil, setWaitUntil] = useState(retryAfterMs > 0 ? Date.now() + retryAfterMs : 0);
+  const [, tick] = useState(0);
+  const waitMs = Math.max(0, waitUntil - Date.now());
+
+  useEffect(() => {
+    if (waitMs <= 0) return;
+    const timer = setInterval(() => tick((n) => n + 1), 250);
+    return () => clearInterval(timer);
+  }, [waitMs > 0]);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (password.length === 0 || waitMs > 0) return;
+    setBusy(true);
+    setError('');
+    try {
+      const status = await send('vault.unlock', { password });
+      setPassword('');
+      onDone(status);
+    } catch (err) {
+      if (err instanceof ProtocolError && err.retryAfterMs) setWaitUntil(Date.now() + err.retryAfterMs);
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} aria-busy={busy}>
+      <p>{t('lockedIntro')}</p>
+      <PasswordField
+        label={t('masterPassword')}
+        value={password}
+        onInput={setPassword}
+        autoComplete="current-password"
+        autoFocus
+        disabled={busy}
+        invalid={error !== ''}
+      />
+      {busy && <Progress />}
+      {waitMs > 0 && (
+        <p class="warning" role="status">
+          {t('retryIn', Math.ceil(waitMs / 1000))}
+        </p>
+      )}
+      {error && waitMs === 0 && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy || waitMs > 0}>
+        {t('unlock')}
+      </button>
+    </form>
+  );
+}

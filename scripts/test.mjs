@@ -1,0 +1,69 @@
+// `npm test`: typecheck, lint, unit tests, production build, e2e in Debian's Chromium. Stops at the first
+// failing step and exits non-zero; ends with one plain "N passed, N failed" line over both test suites.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromiumPath } from './chromium.mjs';
+
+const results = join(process.cwd(), 'test-results');
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+
+const vitest = (config, name) => [
+  'vitest',
+  'run',
+  ...(config ? ['--config', config] : []),
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${join(results, `${name}.json`)}`,
+];
+
+const steps = [
+  { name: 'typecheck', cmd: ['tsc', '--noEmit'] },
+  { name: 'lint', cmd: ['biome', 'check', '.'] },
+  { name: 'unit', cmd: vitest(null, 'unit'), report: 'unit' },
+  { name: 'build', cmd: ['wxt', 'build'] },
+  { name: 'build:firefox', cmd: ['wxt', 'build', '-b', 'firefox'] },
+  { name: 'e2e', cmd: vitest('vitest.e2e.config.ts', 'e2e'), report: 'e2e', needsChromium: true },
+];
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+function count(report) {
+  const file = join(results, `${report}.json`);
+  if (!existsSync(file)) return;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  totals.passed += r.numPassedTests ?? 0;
+  totals.failed += r.numFailedTests ?? 0;
+  totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+}
+
+let failedStep = null;
+for (const step of steps) {
+  if (step.needsChromium) {
+    const found = chromiumPath();
+    if (!found.ok) {
+      console.error(`\n✖ ${step.name}: ${found.message}`);
+      failedStep = step.name;
+      break;
+    }
+  }
+  console.log(`\n▶ ${step.name}: ${step.cmd.join(' ')}`);
+  const started = Date.now();
+  const r = spawnSync('npx', ['--no-install', ...step.cmd], { stdio: 'inherit' });
+  if (step.report) count(step.report);
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    console.error(`✖ ${step.name} failed after ${secs} s`);
+    failedStep = step.name;
+    break;
+  }
+  console.log(`✔ ${step.name} (${secs} s)`);
+}
+
+console.log(failedStep ? `\nnpm test failed at: ${failedStep}` : '\nnpm test: every step passed');
+// A failed step before a suite ran still counts as a failure in the closing line.
+const failed = totals.failed + (failedStep && totals.failed === 0 ? 1 : 0);
+console.log(
+  `tests: ${totals.passed} passed, ${failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
+);
+process.exit(failedStep ? 1 : 0);

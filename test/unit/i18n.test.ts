@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { setMessageSource, sourceFromJson, t } from '../../lib/i18n';
+
+const dir = join(__dirname, '../../public/_locales');
+type Messages = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
+const load = (lang: string): Messages => JSON.parse(readFileSync(join(dir, lang, 'messages.json'), 'utf8'));
+const placeholders = (text: string) => [...text.matchAll(/\$([A-Za-z0-9_]+)\$/g)].map((m) => m[1]).sort();
+
+describe('locales', () => {
+  const en = load('en');
+
+  it('ships exactly en, de, nl, fr, es and it', () => {
+    expect(readdirSync(dir).sort()).toEqual(['de', 'en', 'es', 'fr', 'it', 'nl']);
+  });
+
+  it.each(['de', 'nl', 'fr', 'es', 'it'])(
+    '%s has every message, no extra ones, and matching placeholders',
+    (lang) => {
+      const other = load(lang);
+      expect(Object.keys(other).sort()).toEqual(Object.keys(en).sort());
+      for (const [key, m] of Object.entries(en)) {
+        const o = other[key];
+        expect(o?.message.trim(), `${lang}.${key} is empty`).toBeTruthy();
+        expect(placeholders(o?.message ?? ''), `${lang}.${key} placeholders`).toEqual(
+          placeholders(m.message),
+        );
+        expect(o?.placeholders).toEqual(m.placeholders);
+      }
+    },
+  );
+
+  it('keeps the automation-contract names in English', () => {
+    expect(en.masterPassword?.message).toBe('Master password');
+    expect(en.confirmMasterPassword?.message).toBe('Confirm master password');
+    expect(en.createVault?.message).toBe('Create vault');
+    expect(en.unlock?.message).toBe('Unlock');
+    expect(en.lock?.message).toBe('Lock');
+  });
+
+  it('keeps the store description within Chrome’s 132 characters', () => {
+    for (const lang of readdirSync(dir)) {
+      expect(load(lang).extDescription?.message.length, lang).toBeLessThanOrEqual(132);
+    }
+  });
+
+  it('substitutes placeholders the way Chrome does', () => {
+    setMessageSource(sourceFromJson(en));
+    expect(t('retryIn', 8)).toBe('Too many failed attempts. Try again in 8 s.');
+    setMessageSource(sourceFromJson(load('de')));
+    expect(t('unlockedSummary', 3)).toBe('Entsperrt. Schlüssel im Tresor: 3.');
+  });
+});
