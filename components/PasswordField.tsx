@@ -1,4 +1,4 @@
-import { useId } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 
 interface Props {
   label: string;
@@ -15,15 +15,20 @@ interface Props {
 /** A labelled password input; the label gives the accessible name. */
 export function PasswordField(props: Props) {
   const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  // The popup is opened to type the password: put the caret there (like autofocus, but only on mount).
+  useEffect(() => {
+    if (props.autoFocus) input.current?.focus();
+  }, []);
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
       <input
         id={id}
+        ref={input}
         type="password"
         value={props.value}
         autoComplete={props.autoComplete}
-        autoFocus={props.autoFocus}
         disabled={props.disabled}
         aria-describedby={props.describedBy}
         aria-invalid={props.invalid ? 'true' : undefined}
