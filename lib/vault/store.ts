@@ -1,0 +1,241 @@
+/**
+ * IndexedDB persistence for the vault (idb 8). It stores and returns records; it does not interpret them.
+ * Reads return `unknown` on purpose: what comes off disk is validated by format.ts before use.
+ *
+ * The IDBFactory is passed in (the real `indexedDB` in the extension, fake-indexeddb's `IDBFactory` in
+ * tests). idb's `wrap` recognises requests and transactions with `instanceof` against the global
+ * `IDBRequest`/`IDBTransaction` classes, so outside a browser those globals must be installed too
+ * (`import 'fake-indexeddb/auto'`); {@link openVaultStore} says so if they are missing.
+ */
+import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
+import type { EntryBox, StoredVault, VaultHeader } from './format';
+import type { IndexRecord } from './model';
+
+/** IndexedDB schema version (of the object stores, not of the vault format). */
+export const DB_VERSION = 1;
+
+/** A minimal audit record; the audit feature defines what goes in it. */
+export interface AuditRecord {
+  /** Epoch milliseconds. */
+  at: number;
+  /** Machine-readable kind, e.g. `copy`, `unlock`. */
+  event: string;
+  entryId?: string;
+  /** Free text, never a secret. */
+  detail?: string;
+}
+
+interface KeyGuardDB extends DBSchema {
+  meta: { key: string; value: unknown };
+  entries: { key: string; value: EntryBox };
+  index: { key: string; value: IndexRecord; indexes: { host: string } };
+  audit: { key: number; value: AuditRecord };
+}
+
+/** Persistence operations the vault service needs. Every write resolves only once it is committed. */
+export interface VaultStore {
+  /** The raw stored header, or undefined when there is no vault. Validate with `parseHeader`. */
+  getHeader(): Promise<unknown>;
+  putHeader(header: VaultHeader): Promise<void>;
+  /**
+   * Starts a new vault: removes any leftover entries and index records and writes the header, all in one
+   * transaction, so a new vault never inherits boxes it cannot open.
+   */
+  initVault(header: VaultHeader): Promise<void>;
+  getMeta(key: string): Promise<unknown>;
+  putMeta(key: string, value: unknown): Promise<void>;
+  deleteMeta(key: string): Promise<void>;
+  /** Writes an entry's box and its index record in one transaction. */
+  putEntry(box: EntryBox, record: IndexRecord): Promise<void>;
+  /** Deletes an entry's box and index record in one transaction. */
+  deleteEntry(id: string): Promise<void>;
+  /** The raw stored box, or undefined. Validate with `parseEntryBox`. */
+  getEntry(id: string): Promise<unknown>;
+  listEntries(): Promise<unknown[]>;
+  /** Raw index records. Validate with `parseIndexRecord`. */
+  listIndex(): Promise<unknown[]>;
+  /** Raw index records whose host equals `host` (uses the `host` index). */
+  listIndexByHost(host: string): Promise<unknown[]>;
+  /** Appends an audit record and returns its key. */
+  appendAudit(record: AuditRecord): Promise<number>;
+  listAudit(): Promise<AuditRecord[]>;
+  /** Everything in meta, entries and index as plain data (for migrations and fixtures). */
+  dump(): Promise<StoredVault>;
+  /** Replaces meta, entries and index with `stored` in one transaction. */
+  replaceAll(stored: StoredVault): Promise<void>;
+  /** Empties every object store (tests, and a deliberate "delete vault"). */
+  clearAll(): Promise<void>;
+  close(): void;
+}
+
+// Durability 'strict' asks the browser to flush to disk before reporting the transaction complete, so a
+// write we acknowledge survives a crash. Browsers without the option ignore the dictionary.
+const STRICT: IDBTransactionOptions = { durability: 'strict' };
+
+/**
+ * Opens (creating or upgrading as needed) the vault database.
+ *
+ * @param idbFactory where to open it: `indexedDB` in the extension, `new IDBFactory()` from fake-indexeddb
+ *   in tests.
+ */
+export async function openVaultStore(idbFactory: IDBFactory, dbName = 'keyguard'): Promise<VaultStore> {
+  if (typeof IDBRequest === 'undefined' || typeof IDBTransaction === 'undefined') {
+    throw new Error(
+      "IndexedDB classes are not global here; in Node import 'fake-indexeddb/auto' before opening the store",
+    );
+  }
+  // idb's openDB always uses the global indexedDB, so open through the given factory and wrap the
+  // request ourselves; the upgrade runs on the raw database, which is all schema creation needs.
+  const request = idbFactory.open(dbName, DB_VERSION);
+  request.addEventListener('upgradeneeded', (event) => {
+    const db = request.result;
+    if (event.oldVersion < 1) {
+      db.createObjectStore('meta');
+      db.createObjectStore('entries', { keyPath: 'id' });
+      const index = db.createObjectStore('index', { keyPath: 'id' });
+      index.createIndex('host', 'host');
+      db.createObjectStore('audit', { autoIncrement: true });
+    }
+  });
+  const opened = await wrap(request);
+  if (!opened) throw new Error('IndexedDB open returned no database');
+  // wrap() cannot carry the schema type through; the upgrade above creates exactly KeyGuardDB.
+  const db = opened as unknown as IDBPDatabase<KeyGuardDB>;
+  // Let a newer version of the extension (another tab or worker) upgrade instead of being blocked by us.
+  db.addEventListener('versionchange', () => db.close());
+  return createStore(db);
+}
+
+/**
+ * Issues a transaction's requests one by one and resolves once it has committed. If issuing one throws
+ * synchronously (a value that cannot be cloned, a record without its key), the transaction is aborted:
+ * otherwise the requests issued before the throw would still commit and a two-store write would be half
+ * done. Requests are thunks so each one's promise is tracked before the next is issued.
+ */
+async function commit(
+  tx: { abort(): void; done: Promise<void> },
+  requests: (() => Promise<unknown>)[],
+): Promise<void> {
+  const ops: Promise<unknown>[] = [];
+  try {
+    for (const request of requests) ops.push(request());
+  } catch (e) {
+    tx.abort();
+    await Promise.allSettled([...ops, tx.done]);
+    throw e;
+  }
+  await Promise.all([...ops, tx.done]);
+}
+
+function createStore(db: IDBPDatabase<KeyGuardDB>): VaultStore {
+  return {
+    getHeader: () => db.get('meta', 'header'),
+
+    async putHeader(header) {
+      const tx = db.transaction('meta', 'readwrite', STRICT);
+      await commit(tx, [() => tx.store.put(header, 'header')]);
+    },
+
+    async initVault(header) {
+      const tx = db.transaction(['meta', 'entries', 'index'], 'readwrite', STRICT);
+      await commit(tx, [
+        () => tx.objectStore('entries').clear(),
+        () => tx.objectStore('index').clear(),
+        () => tx.objectStore('meta').put(header, 'header'),
+      ]);
+    },
+
+    getMeta: (key) => db.get('meta', key),
+
+    async putMeta(key, value) {
+      const tx = db.transaction('meta', 'readwrite', STRICT);
+      await commit(tx, [() => tx.store.put(value, key)]);
+    },
+
+    async deleteMeta(key) {
+      const tx = db.transaction('meta', 'readwrite', STRICT);
+      await commit(tx, [() => tx.store.delete(key)]);
+    },
+
+    async putEntry(box, record) {
+      if (box.id !== record.id) throw new Error('Entry box and index record ids differ');
+      const tx = db.transaction(['entries', 'index'], 'readwrite', STRICT);
+      await commit(tx, [() => tx.objectStore('entries').put(box), () => tx.objectStore('index').put(record)]);
+    },
+
+    async deleteEntry(id) {
+      const tx = db.transaction(['entries', 'index'], 'readwrite', STRICT);
+      await commit(tx, [
+        () => tx.objectStore('entries').delete(id),
+        () => tx.objectStore('index').delete(id),
+      ]);
+    },
+
+    getEntry: (id) => db.get('entries', id),
+    listEntries: () => db.getAll('entries'),
+    listIndex: () => db.getAll('index'),
+    listIndexByHost: (host) => db.getAllFromIndex('index', 'host', host),
+
+    async appendAudit(record) {
+      const tx = db.transaction('audit', 'readwrite');
+      let key = 0;
+      await commit(tx, [
+        async () => {
+          key = await tx.store.add(record);
+        },
+      ]);
+      return key;
+    },
+
+    listAudit: () => db.getAll('audit'),
+
+    async dump() {
+      const tx = db.transaction(['meta', 'entries', 'index'], 'readonly');
+      const metaStore = tx.objectStore('meta');
+      const [keys, values, entries, index] = await Promise.all([
+        metaStore.getAllKeys(),
+        metaStore.getAll(),
+        tx.objectStore('entries').getAll(),
+        tx.objectStore('index').getAll(),
+        tx.done,
+      ]);
+      const meta: Record<string, unknown> = {};
+      keys.forEach((k, i) => {
+        meta[k] = values[i];
+      });
+      return { meta, entries, index };
+    },
+
+    async replaceAll(stored) {
+      const tx = db.transaction(['meta', 'entries', 'index'], 'readwrite', STRICT);
+      const meta = tx.objectStore('meta');
+      const entries = tx.objectStore('entries');
+      const index = tx.objectStore('index');
+      await commit(tx, [
+        () => meta.clear(),
+        () => entries.clear(),
+        () => index.clear(),
+        ...Object.entries(stored.meta).map(
+          ([k, v]) =>
+            () =>
+              meta.put(v, k),
+        ),
+        // The records are whatever the dump held; the reading side validates them.
+        ...stored.entries.map((box) => () => entries.put(box as EntryBox)),
+        ...stored.index.map((rec) => () => index.put(rec as IndexRecord)),
+      ]);
+    },
+
+    async clearAll() {
+      const tx = db.transaction(['meta', 'entries', 'index', 'audit'], 'readwrite', STRICT);
+      await commit(tx, [
+        () => tx.objectStore('meta').clear(),
+        () => tx.objectStore('entries').clear(),
+        () => tx.objectStore('index').clear(),
+        () => tx.objectStore('audit').clear(),
+      ]);
+    },
+
+    close: () => db.close(),
+  };
+}
