@@ -11,23 +11,13 @@ import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES } from './settings';
 import { arrayOf, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
 import type { Entry, EntrySummary, IndexRecord } from './vault/model';
 import { ENTRY_SOURCES, ENTRY_STATES, ENVIRONMENTS } from './vault/model';
+import type { VaultStatus, VerifyReport } from './vault/service';
+
+export type { VaultStatus, VerifyReport };
 
 /** Who is asking, as classified by the router from `runtime.MessageSender`. */
 export const SENDER_KINDS = ['extension-page', 'docbits-content', 'guard-content'] as const;
 export type SenderKind = (typeof SENDER_KINDS)[number];
-
-export interface VaultStatus {
-  exists: boolean;
-  unlocked: boolean;
-  /** Milliseconds until another unlock attempt is accepted (0 when none is pending). */
-  retryAfterMs: number;
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  entries: number;
-  problems: string[];
-}
 
 const ID = str(1, 64, /^[A-Za-z0-9-]+$/);
 const PASSWORD = str(1, 1024);

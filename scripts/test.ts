@@ -3,13 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromiumPath } from './chromium.mjs';
+import { resolveChromiumPath } from '../test/e2e/harness/chromium';
 
 const results = join(process.cwd(), 'test-results');
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
-const vitest = (config, name) => [
+const vitest = (config: string | null, name: string) => [
   'vitest',
   'run',
   ...(config ? ['--config', config] : []),
@@ -18,7 +18,14 @@ const vitest = (config, name) => [
   `--outputFile.json=${join(results, `${name}.json`)}`,
 ];
 
-const steps = [
+interface Step {
+  name: string;
+  cmd: string[];
+  report?: string;
+  needsChromium?: boolean;
+}
+
+const steps: Step[] = [
   { name: 'typecheck', cmd: ['tsc', '--noEmit'] },
   { name: 'lint', cmd: ['biome', 'check', '.'] },
   { name: 'unit', cmd: vitest(null, 'unit'), report: 'unit' },
@@ -28,7 +35,7 @@ const steps = [
 ];
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
-function count(report) {
+function count(report: string) {
   const file = join(results, `${report}.json`);
   if (!existsSync(file)) return;
   const r = JSON.parse(readFileSync(file, 'utf8'));
@@ -37,12 +44,13 @@ function count(report) {
   totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 }
 
-let failedStep = null;
+let failedStep: string | null = null;
 for (const step of steps) {
   if (step.needsChromium) {
-    const found = chromiumPath();
-    if (!found.ok) {
-      console.error(`\n✖ ${step.name}: ${found.message}`);
+    try {
+      resolveChromiumPath();
+    } catch (e) {
+      console.error(`\n✖ ${step.name}: ${(e as Error).message}`);
       failedStep = step.name;
       break;
     }
