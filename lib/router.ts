@@ -70,6 +70,8 @@ export interface RouterOptions {
   handlers: Handlers;
   /** Called after each handled request, e.g. to re-arm the auto-lock timer. Never sees payloads. */
   onHandled?: (type: MessageType, kind: SenderKind) => void;
+  /** Where unexpected handler failures are reported (only the error's class name). Default console.error. */
+  logError?: (text: string) => void;
 }
 
 /**
@@ -133,7 +135,9 @@ export function createRouter(opts: RouterOptions) {
       if (e instanceof ShapeError) return error('bad-request', e.message);
       if (isCoded(e)) return error(e.code, e.message, e.retryAfterMs);
       // Unknown failures get a generic reply: their text might carry data we never want to echo.
-      console.error('KeyGuard: a message handler failed', e instanceof Error ? e.name : typeof e);
+      (opts.logError ?? console.error)(
+        `KeyGuard: a message handler failed (${e instanceof Error ? e.name : typeof e})`,
+      );
       return error('internal', 'Internal error');
     }
   };

@@ -180,8 +180,10 @@ describe('router', () => {
   });
 
   it('answers an unexpected handler failure with a generic error that echoes nothing', async () => {
+    const logged: string[] = [];
     const leaky = createRouter({
       ...opts,
+      logError: (text) => void logged.push(text),
       handlers: {
         ...createHandlers({
           vault,
@@ -196,6 +198,7 @@ describe('router', () => {
     });
     const reply = await leaky({ type: 'vault.status', payload: {} }, SENDERS['extension-page']);
     expect(reply).toEqual({ ok: false, error: { code: 'internal', message: 'Internal error' } });
+    expect(logged).toEqual(['KeyGuard: a message handler failed (Error)']);
   });
 
   it('survives ≥ 1,000 random and malformed messages per sender kind with no effect', async () => {
