@@ -19,6 +19,8 @@ export interface LaunchOptions {
   extensionDir?: string;
   /** How long to wait for the extension's service worker to appear (ms). Default 20 000. */
   serviceWorkerTimeoutMs?: number;
+  /** Run without a window (default true); `npm run demo` opens a normal window when a display exists. */
+  headless?: boolean;
 }
 
 /** A running browser with the extension loaded. */
@@ -76,7 +78,9 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
   const userDataDir = options.userDataDir ?? makeTempDir('profile');
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
-    headless: true,
+    headless: options.headless ?? true,
+    // A headed demo window should look like a normal browser window, not a 1280×720 test viewport.
+    ...(options.headless === false ? { viewport: null } : {}),
     ignoreDefaultArgs: ['--disable-extensions'],
     // Test servers use a self-signed certificate; Chromium also gets --ignore-certificate-errors from them.
     ignoreHTTPSErrors: true,
