@@ -1,0 +1,154 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MASK_ATTR, UI_ATTR } from '../../../lib/docbits/mask';
+import { observePage } from '../../../lib/docbits/observe';
+import { expectedFor, loadFixture } from './fixtures';
+
+const KEY = 'q8Zr2VbX7mKp1LsT9yWc4NdF6hJ0gE3uA5iO';
+/** The show-once dialog as the replica renders it, with the .key-display hook renamed (fallback case). */
+const dialog = (key: string) =>
+  `<div id="q-portal--dialog--7"><div class="q-dialog" role="dialog" aria-modal="true"><div class="q-dialog__inner"><div class="q-card dialog-card"><div class="q-card__section"><div class="text-h6">Ihr neuer API-Schlüssel</div></div><div class="q-card__section"><div class="new-key-box"><code>${key}</code> <button class="q-btn" type="button"></button></div></div></div></div></div></div>`;
+
+/** Lets the MutationObserver deliver (a microtask), but no animation frame. */
+const microtasks = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+/** Lets animation frames and timers run. */
+const frame = () => new Promise((r) => setTimeout(r, 40));
+const marked = () => document.querySelectorAll(`[${MASK_ATTR}]`).length;
+
+let stop: (() => void) | undefined;
+beforeEach(() => {
+  document.body.innerHTML = '';
+  history.pushState(null, '', '/settings/integration');
+});
+afterEach(() => {
+  stop?.();
+  stop = undefined;
+});
+
+describe('observePage', () => {
+  it('calls onChange once for a burst of mutations', async () => {
+    loadFixture('current-en');
+    const onChange = vi.fn();
+    stop = observePage(document, onChange);
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1); // the initial look at the page
+    onChange.mockClear();
+
+    const tbody = document.querySelector('.api-keys-card tbody');
+    for (let i = 0; i < 200; i++) {
+      const tr = document.createElement('tr');
+      tr.innerHTML = `<td><code class="key-prefix">dbk_${i}****</code></td><td>n${i}</td>`;
+      tbody?.appendChild(tr);
+      tr.className = 'x';
+      tr.remove();
+    }
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('marks a fallback key inserted late before the next frame, then reports it', async () => {
+    loadFixture('current-de');
+    for (const d of document.querySelectorAll('[id^="q-portal--dialog"]')) d.remove();
+    const onChange = vi.fn();
+    stop = observePage(document, onChange);
+    await frame();
+    onChange.mockClear();
+
+    document.body.insertAdjacentHTML('beforeend', dialog(KEY));
+    await microtasks();
+    const code = document.querySelector('.new-key-box code');
+    expect(code?.hasAttribute(MASK_ATTR)).toBe(true);
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('marks a key whose text arrives after its element (Vue patching the text)', async () => {
+    stop = observePage(document, () => {});
+    document.body.insertAdjacentHTML('beforeend', dialog(''));
+    await microtasks();
+    const code = document.querySelector('.new-key-box code') as HTMLElement;
+    expect(code.hasAttribute(MASK_ATTR)).toBe(false);
+    code.textContent = KEY;
+    await microtasks();
+    expect(code.hasAttribute(MASK_ATTR)).toBe(true);
+  });
+
+  it('marks the legacy field (hook renamed) when its value attribute is set', async () => {
+    const e = expectedFor('legacy-fr');
+    loadFixture('legacy-loading');
+    const input = document.querySelector('input[aria-label="Key"]') as HTMLInputElement;
+    input.removeAttribute('aria-label');
+    const fresh = input.closest('form')?.cloneNode(true) as HTMLElement;
+    input.closest('form')?.remove();
+    stop = observePage(document, () => {});
+    document.querySelector('.q-card__section')?.appendChild(fresh);
+    await microtasks();
+    const field = fresh.querySelector('input') as HTMLInputElement;
+    expect(field.hasAttribute(MASK_ATTR)).toBe(true); // empty, in the key section: masked ahead
+    field.setAttribute('value', e.key);
+    field.value = e.key;
+    await microtasks();
+    expect(field.hasAttribute(MASK_ATTR)).toBe(true);
+    field.setAttribute('value', 'Loading');
+    field.value = 'Loading';
+    await microtasks();
+    expect(field.hasAttribute(MASK_ATTR)).toBe(false);
+  });
+
+  it('does nothing off the integration page, and looks at the page when the app navigates there', async () => {
+    history.pushState(null, '', '/dashboard');
+    const onChange = vi.fn();
+    stop = observePage(document, onChange);
+    const host = document.createElement('div');
+    document.body.appendChild(host);
+    for (let i = 0; i < 10_000; i++) {
+      const d = document.createElement('div');
+      d.textContent = String(i);
+      host.appendChild(d);
+      if (i % 2) d.remove();
+    }
+    host.insertAdjacentHTML('beforeend', dialog(KEY));
+    await microtasks();
+    await frame();
+    expect(onChange).not.toHaveBeenCalled();
+    expect(marked()).toBe(0);
+
+    history.pushState(null, '', '/settings/integration');
+    host.appendChild(document.createElement('span')); // the app re-renders for the new route
+    await microtasks();
+    expect(marked()).toBe(1); // the whole page was checked once on arrival
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+
+    onChange.mockClear();
+    history.pushState(null, '', '/setting');
+    host.appendChild(document.createElement('span'));
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1); // leaving: the caller removes its controls
+  });
+
+  it("ignores KeyGuard's own nodes and stops when disconnected", async () => {
+    const onChange = vi.fn();
+    stop = observePage(document, onChange);
+    await frame();
+    onChange.mockClear();
+    const ui = document.createElement('div');
+    ui.setAttribute(UI_ATTR, '');
+    document.body.appendChild(ui);
+    ui.remove();
+    await microtasks();
+    await frame();
+    expect(onChange).not.toHaveBeenCalled();
+
+    stop();
+    document.body.insertAdjacentHTML('beforeend', dialog(KEY));
+    await microtasks();
+    await frame();
+    expect(onChange).not.toHaveBeenCalled();
+    expect(marked()).toBe(0);
+  });
+});
