@@ -20,6 +20,31 @@
  * - `index`, one {@link IndexRecord} per entry, in the clear: exactly what reminders and page matching
  *   need while locked (design.md, "What is in the clear"). It is not authenticated; `verify()` checks it
  *   against the decrypted entries and it can always be rebuilt from them.
+ * - `meta`, key {@link CATALOG_META_KEY} (`catalog`), optional → {@link CatalogBox}:
+ *   `{format: 1, nonce, ct}`. The entry catalog, so listing a large vault opens one box instead of one per
+ *   entry. Its plaintext is the UTF-8 JSON array of {@link CatalogItem} `{boxNonce, summary}`: every
+ *   entry's {@link EntrySummary} (never its secret, never its history) and the nonce of the entry box that
+ *   summary was taken from. Sealed under the data key with a fresh random nonce on every write and AAD
+ *   {@link catalogAad} = `keyguard/v1/vault:<vaultId>/catalog`, so it only opens in its own vault and can
+ *   never pass for an entry box (or the other way round).
+ *
+ *   The catalog is DERIVED data: the entry boxes stay the only source of truth, and a catalog can always
+ *   be rebuilt from them. That is why adding it did not change the format version: a format-1 vault
+ *   without one (made before the catalog existed, or just migrated: {@link migrateStored} drops it) is
+ *   valid, and the service rebuilds and stores it on first use. The service rewrites it in the same
+ *   IndexedDB transaction as every entry write and delete, so after an acknowledged write it is never out
+ *   of step with the boxes; a write that finds the stored catalog missing, undecryptable or not naming
+ *   exactly the stored boxes and their nonces rebuilds it from the boxes first. `verify()` checks it
+ *   against the decrypted entries, including each `boxNonce`, which is how a stale catalog shows.
+ *
+ *   Limit: whoever can write the profile's IndexedDB can replace the catalog by an older authentic one
+ *   (as they can replace a box by an older one of the same entry: its AAD binds vault and entry id, not a
+ *   version). `list()` trusts any catalog that opens, so it then shows stale summaries until the next
+ *   write; `get()` always opens the entry's own box, and `verify()` reports the mismatch. Binding a write
+ *   counter into the AAD would not help: the counter would live in the same database and roll back with
+ *   it. Detecting a whole-database rollback needs state outside the database, which the vault does not
+ *   have. The same applies to a build from before the catalog writing to the vault (a downgrade): it
+ *   leaves the catalog stale until this build's next write.
  *
  * All byte strings are standard, padded, canonical base64. `ct` is ciphertext followed by the 16-byte tag.
  *
@@ -44,11 +69,14 @@ import {
   utf8Decode,
   utf8Encode,
 } from './crypto';
-import type { Entry, IndexRecord } from './model';
+import type { Entry, EntrySummary, IndexRecord } from './model';
 import { ENTRY_CHECKS, entryProblem, isRecord, isUuid } from './validate';
 
 /** The format version this build writes, and the only one it opens without migrating. */
 export const FORMAT_VERSION = 1;
+
+/** `meta` key of the optional, derived, encrypted entry catalog ({@link CatalogBox}). */
+export const CATALOG_META_KEY = 'catalog';
 
 /** Thrown by the parsers and the migration framework for data that is not a valid vault. */
 export class FormatError extends Error {
@@ -90,6 +118,18 @@ export interface EntryBox extends SealedBox {
   format: typeof FORMAT_VERSION;
 }
 
+/** The encrypted entry catalog as stored under `meta`/{@link CATALOG_META_KEY}. */
+export interface CatalogBox extends SealedBox {
+  format: typeof FORMAT_VERSION;
+}
+
+/** One entry in the catalog's plaintext. */
+export interface CatalogItem {
+  /** The nonce of the entry box this summary was taken from: a box rewritten since has another one. */
+  boxNonce: string;
+  summary: EntrySummary;
+}
+
 /**
  * A whole stored vault in plain data: what the store dumps and loads, what migrations transform, and what
  * a fixture file holds. Records stay `unknown` because they come from disk and may be of any version.
@@ -129,6 +169,14 @@ export function headerAad(vaultId: string, kdf: StoredKdf): Uint8Array {
 /** The canonical AAD of an entry box: binds vault, entry id and format version. Part of format 1. */
 export function entryAad(vaultId: string, entryId: string): Uint8Array {
   return utf8Encode(`keyguard/v${FORMAT_VERSION}/vault:${vaultId}/entry:${entryId}`);
+}
+
+/**
+ * The canonical AAD of the entry catalog: binds vault and format version, and says "catalog" where an
+ * entry box says "entry:<id>", so neither can be opened as the other. Part of format 1.
+ */
+export function catalogAad(vaultId: string): Uint8Array {
+  return utf8Encode(`keyguard/v${FORMAT_VERSION}/vault:${vaultId}/catalog`);
 }
 
 function exactKeys(v: Record<string, unknown>, keys: readonly string[], what: string): void {
@@ -225,7 +273,7 @@ export function parseHeader(v: unknown): VaultHeader {
  * Bytes decoded while parsing a box, reused by {@link openEntry} so listing a large vault decodes each
  * box once. Keyed by the parsed (frozen) box object, so the bytes always match its strings.
  */
-const decodedBoxes = new WeakMap<EntryBox, { nonce: Uint8Array; ct: Uint8Array }>();
+const decodedBoxes = new WeakMap<SealedBox, { nonce: Uint8Array; ct: Uint8Array }>();
 
 /**
  * Strictly parses a stored entry box. The result is frozen.
@@ -242,6 +290,35 @@ export function parseEntryBox(v: unknown): EntryBox {
   const ct = decodeB64(v.ct, TAG_BYTES + 2, 1 << 20, 'Entry box ct');
   const box: EntryBox = Object.freeze({
     id: v.id,
+    format: FORMAT_VERSION,
+    nonce: v.nonce as string,
+    ct: v.ct as string,
+  });
+  decodedBoxes.set(box, { nonce, ct });
+  return box;
+}
+
+/**
+ * The largest catalog ciphertext accepted: far beyond any real vault (1,000 typical entries seal to about
+ * 0.3 MB; even 10,000-character notes on every entry stay under it for thousands of entries), but a bound,
+ * so a bloated record cannot make every list decode gigabytes.
+ */
+const MAX_CATALOG_CT = 256 * (1 << 20);
+
+/**
+ * Strictly parses a stored catalog box (structure only; {@link openCatalog} authenticates it). The result
+ * is frozen.
+ *
+ * @throws FormatError naming what is wrong.
+ */
+export function parseCatalogBox(v: unknown): CatalogBox {
+  if (!isRecord(v)) throw new FormatError('Catalog box must be an object');
+  checkVersion(v.format, 'Catalog box');
+  exactKeys(v, ['format', 'nonce', 'ct'], 'Catalog box');
+  const nonce = decodeB64(v.nonce, NONCE_BYTES, NONCE_BYTES, 'Catalog box nonce');
+  // The smallest plaintext is "[]".
+  const ct = decodeB64(v.ct, TAG_BYTES + 2, MAX_CATALOG_CT, 'Catalog box ct');
+  const box: CatalogBox = Object.freeze({
     format: FORMAT_VERSION,
     nonce: v.nonce as string,
     ct: v.ct as string,
@@ -385,6 +462,114 @@ export function openEntry(dataKey: Uint8Array, vaultId: string, box: EntryBox): 
   return entry as Entry;
 }
 
+/** Every field of an {@link EntrySummary}; the compiler checks the list is complete. */
+const SUMMARY_FIELDS: { readonly [K in keyof EntrySummary]-?: true } = {
+  id: true,
+  name: true,
+  notes: true,
+  host: true,
+  orgId: true,
+  environment: true,
+  prefix: true,
+  createdAt: true,
+  expiresAt: true,
+  rotateAfterDays: true,
+  state: true,
+  source: true,
+  successorId: true,
+  predecessorId: true,
+};
+
+/** The fields of an {@link EntrySummary}, in a fixed order. */
+export const SUMMARY_KEYS = Object.freeze(Object.keys(SUMMARY_FIELDS) as (keyof EntrySummary)[]);
+
+/**
+ * The summary of an entry: every field except the secret and the history. Fields are copied one by one,
+ * so passing a whole {@link Entry} can never carry its secret along.
+ */
+export function summaryOf(e: EntrySummary): EntrySummary {
+  return {
+    id: e.id,
+    name: e.name,
+    notes: e.notes,
+    host: e.host,
+    orgId: e.orgId,
+    environment: e.environment,
+    prefix: e.prefix,
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    rotateAfterDays: e.rotateAfterDays,
+    state: e.state,
+    source: e.source,
+    successorId: e.successorId,
+    predecessorId: e.predecessorId,
+  };
+}
+
+/** The catalog item for `entry` as stored in the box whose nonce is `boxNonce`. */
+export function catalogItemOf(entry: EntrySummary, boxNonce: string): CatalogItem {
+  return { boxNonce, summary: summaryOf(entry) };
+}
+
+/**
+ * Seals the entry catalog under the data key with a fresh nonce. Each item is copied field by field
+ * ({@link summaryOf}), so nothing but summaries and box nonces can reach the plaintext.
+ */
+export function sealCatalog(dataKey: Uint8Array, vaultId: string, items: Iterable<CatalogItem>): CatalogBox {
+  const plain: CatalogItem[] = [];
+  for (const item of items) plain.push({ boxNonce: item.boxNonce, summary: summaryOf(item.summary) });
+  const { nonce, ct } = seal(dataKey, utf8Encode(JSON.stringify(plain)), catalogAad(vaultId));
+  return { format: FORMAT_VERSION, nonce: bytesToBase64(nonce), ct: bytesToBase64(ct) };
+}
+
+function catalogItemProblem(v: unknown): boolean {
+  if (!isRecord(v)) return true;
+  const keys = Object.keys(v);
+  if (keys.length !== 2 || typeof v.boxNonce !== 'string' || !isRecord(v.summary)) return true;
+  try {
+    decodeB64(v.boxNonce, NONCE_BYTES, NONCE_BYTES, 'boxNonce');
+  } catch {
+    return true;
+  }
+  const summary = v.summary;
+  if (Object.keys(summary).length !== SUMMARY_KEYS.length) return true;
+  for (const k of SUMMARY_KEYS) {
+    if (!(k in summary) || ENTRY_CHECKS[k](summary[k]) !== null) return true;
+  }
+  return false;
+}
+
+/**
+ * Opens a parsed catalog box and checks its plaintext strictly (exact fields, valid values, unique ids).
+ * Whatever goes wrong throws the one {@link DecryptError}.
+ */
+export function openCatalog(dataKey: Uint8Array, vaultId: string, box: CatalogBox): CatalogItem[] {
+  let bytes = decodedBoxes.get(box);
+  if (!bytes) {
+    try {
+      bytes = { nonce: base64ToBytes(box.nonce), ct: base64ToBytes(box.ct) };
+    } catch {
+      throw new DecryptError();
+    }
+  }
+  const plain = open(dataKey, bytes.nonce, bytes.ct, catalogAad(vaultId));
+  let items: unknown;
+  try {
+    items = JSON.parse(utf8Decode(plain));
+  } catch {
+    throw new DecryptError();
+  }
+  if (!Array.isArray(items)) throw new DecryptError();
+  const ids = new Set<string>();
+  for (const item of items) {
+    if (catalogItemProblem(item)) throw new DecryptError();
+    const id = (item as CatalogItem).summary.id;
+    if (ids.has(id)) throw new DecryptError();
+    ids.add(id);
+  }
+  return items as CatalogItem[];
+}
+
 /** Milliseconds per day, for rotation dates. */
 export const DAY_MS = 86_400_000;
 
@@ -432,7 +617,8 @@ export async function migrateStored(
   steps: readonly Migration[] = migrations,
   target: number = FORMAT_VERSION,
 ): Promise<StoredVault> {
-  let version = storedVersion(stored);
+  const from = storedVersion(stored);
+  let version = from;
   if (version > target) {
     throw new FormatError(
       `Stored vault uses format version ${version}, which is newer than this KeyGuard supports (${target})`,
@@ -455,6 +641,9 @@ export async function migrateStored(
     }
     version = reached;
   }
+  // The catalog is derived from the boxes, and a step may well have changed them (or how they are sealed):
+  // drop it, and the service rebuilds it from the migrated boxes on first use.
+  if (version !== from) delete current.meta[CATALOG_META_KEY];
   if (target === FORMAT_VERSION) {
     parseHeader(current.meta.header);
     if (!Array.isArray(current.entries) || !Array.isArray(current.index)) {

@@ -16,6 +16,8 @@ import {
   randomBytes,
 } from './crypto';
 import {
+  type CatalogItem,
+  catalogItemOf,
   migrations as defaultMigrations,
   type EntryBox,
   FORMAT_VERSION,
@@ -25,18 +27,23 @@ import {
   type Migration,
   makeHeader,
   migrateStored,
+  openCatalog,
   openEntry,
+  parseCatalogBox,
   parseEntryBox,
   parseHeader,
   parseIndexRecord,
+  SUMMARY_KEYS,
+  sealCatalog,
   sealEntry,
   storedVersion,
+  summaryOf,
   unwrapDataKey,
   type VaultHeader,
 } from './format';
 import type { Entry, EntryPatch, EntrySummary, HistoryEvent, IndexRecord, NewEntry } from './model';
 import type { SessionKeyStorage } from './session';
-import type { VaultStore } from './store';
+import { CatalogConflictError, type CatalogWrite, storedCatalogNonce, type VaultStore } from './store';
 import { ENTRY_CHECKS, entryProblem, isRecord, isUuid } from './validate';
 
 export type VaultErrorCode =
@@ -227,23 +234,27 @@ function nameKey(name: string): string {
     .toLowerCase();
 }
 
-function summaryOf(e: Entry): EntrySummary {
-  return {
-    id: e.id,
-    name: e.name,
-    notes: e.notes,
-    host: e.host,
-    orgId: e.orgId,
-    environment: e.environment,
-    prefix: e.prefix,
-    createdAt: e.createdAt,
-    expiresAt: e.expiresAt,
-    rotateAfterDays: e.rotateAfterDays,
-    state: e.state,
-    source: e.source,
-    successorId: e.successorId,
-    predecessorId: e.predecessorId,
-  };
+/**
+ * How often a catalog write is retried after a compare-and-swap conflict (another service instance on the
+ * same database wrote in between). Each retry reloads the stored catalog first.
+ */
+const CATALOG_WRITE_ATTEMPTS = 3;
+
+/** The decrypted catalog a write starts from; see {@link VaultService.catalog}. */
+interface CatalogState {
+  vaultId: string;
+  key: Uint8Array;
+  /** Nonce of the stored catalog box these items are (null: none stored, or one without a nonce). */
+  nonce: string | null;
+  items: Map<string, CatalogItem>;
+}
+
+/** True when `items` has exactly one item per stored box, each with that box's current nonce. */
+function namesStoredBoxes(items: ReadonlyMap<string, CatalogItem>, boxes: readonly unknown[]): boolean {
+  if (boxes.length !== items.size) return false;
+  return boxes.every(
+    (raw) => isRecord(raw) && typeof raw.id === 'string' && items.get(raw.id)?.boxNonce === raw.nonce,
+  );
 }
 
 /**
@@ -262,16 +273,14 @@ export class VaultService {
   private tail: Promise<unknown> = Promise.resolve();
   private migrating: Promise<void> | null = null;
   /**
-   * Summaries of boxes already opened under the current key, so reopening the popup does not decrypt a
-   * 1,000-entry vault again. Holds no secrets. An entry is reused only while its stored id, nonce and
-   * ciphertext are exactly the ones that were authenticated; any write gives a new nonce. Dropped on lock
-   * and whenever the session key or vault changes.
+   * The decrypted entry catalog while unlocked, so a write re-seals it without reading and opening it
+   * again. Summaries and box nonces only, no secret. Used only for the same vault and key, and only while
+   * the stored catalog is still the one named by `nonce`: each catalog write checks that in its own
+   * transaction ({@link CatalogWrite}), so a copy gone stale (another instance wrote, the data was replaced
+   * or migrated) is reloaded, never written back. Dropped on lock. `list()` does not use it: it opens the
+   * stored catalog, so what it shows is always what is on disk.
    */
-  private summaries: {
-    vaultId: string;
-    key: Uint8Array;
-    byId: Map<string, { nonce: string; ct: string; summary: EntrySummary }>;
-  } | null = null;
+  private catalog: CatalogState | null = null;
 
   constructor(options: VaultServiceOptions) {
     this.store = options.store;
@@ -450,8 +459,132 @@ export class VaultService {
     return this.openParsed(key, vaultId, this.parseBox(raw));
   }
 
+  /** Parses and opens a raw stored catalog; any failure is the one generic 'corrupt' error. */
+  private openStoredCatalog(key: Uint8Array, vaultId: string, raw: unknown): CatalogItem[] {
+    try {
+      return openCatalog(key, vaultId, parseCatalogBox(raw));
+    } catch {
+      throw new VaultError('corrupt', CORRUPT_MESSAGE);
+    }
+  }
+
+  /**
+   * The catalog rebuilt from the stored boxes (each decrypted), leaving out entry `except`. Any box that
+   * fails to open fails it with 'corrupt'.
+   */
+  private async catalogFromBoxes(
+    key: Uint8Array,
+    vaultId: string,
+    except?: string,
+  ): Promise<Map<string, CatalogItem>> {
+    const items = new Map<string, CatalogItem>();
+    for (const raw of await this.store.listEntries()) {
+      if (except !== undefined && isRecord(raw) && raw.id === except) continue;
+      const box = this.parseBox(raw);
+      items.set(box.id, catalogItemOf(this.openParsed(key, vaultId, box), box.nonce));
+    }
+    return items;
+  }
+
+  /**
+   * The catalog a write starts from: the in-memory one; else the stored one, if it opens and names exactly
+   * the stored boxes (ids and nonces, no decryption); else one rebuilt from the boxes. A write must leave
+   * a correct catalog behind and the boxes are the source of truth, so a write never carries a damaged or
+   * stale catalog (replayed, or left behind by a build without the catalog) forward; list() and verify()
+   * are where those are reported. `except` is the entry being removed: it is left out of a rebuild, so
+   * removing a damaged box still works. Must run inside {@link exclusive}.
+   */
+  private async writableCatalog(key: Uint8Array, vaultId: string, except?: string): Promise<CatalogState> {
+    const mem = this.catalog;
+    if (mem && mem.vaultId === vaultId && equalBytes(mem.key, key)) return mem;
+    const raw = await this.store.getCatalog();
+    const nonce = storedCatalogNonce(raw);
+    if (raw !== undefined) {
+      let items: Map<string, CatalogItem> | null = null;
+      try {
+        items = new Map(openCatalog(key, vaultId, parseCatalogBox(raw)).map((i) => [i.summary.id, i]));
+      } catch {
+        // Rebuilt below.
+      }
+      if (items && namesStoredBoxes(items, await this.store.listEntries())) {
+        return { vaultId, key, nonce, items };
+      }
+    }
+    return { vaultId, key, nonce, items: await this.catalogFromBoxes(key, vaultId, except) };
+  }
+
+  /**
+   * Re-seals the catalog after `edit` and hands it to `commit`, which writes it in the same transaction as
+   * the entry change (compare-and-swap on the stored catalog: on a conflict the stored catalog is reloaded
+   * and the catalog re-sealed). The in-memory catalog changes only once the transaction has committed.
+   * Must run inside {@link exclusive}.
+   */
+  private async writeWithCatalog(
+    key: Uint8Array,
+    vaultId: string,
+    edit: (items: Map<string, CatalogItem>) => void,
+    commit: (catalog: CatalogWrite) => Promise<void>,
+    except?: string,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const base = await this.writableCatalog(key, vaultId, except);
+      const items = new Map(base.items);
+      edit(items);
+      const sealed = sealCatalog(key, vaultId, items.values());
+      try {
+        await commit({ box: sealed, replaces: base.nonce });
+      } catch (e) {
+        this.catalog = null;
+        if (e instanceof CatalogConflictError && attempt < CATALOG_WRITE_ATTEMPTS) continue;
+        throw e;
+      }
+      this.catalog = { vaultId, key, nonce: sealed.nonce, items };
+      return;
+    }
+  }
+
+  /** Writes an entry's box, index record and catalog item together. Must run inside {@link exclusive}. */
   private async write(key: Uint8Array, vaultId: string, entry: Entry): Promise<void> {
-    await this.store.putEntry(sealEntry(key, vaultId, entry), indexRecordOf(entry));
+    const box = sealEntry(key, vaultId, entry);
+    const record = indexRecordOf(entry);
+    await this.writeWithCatalog(
+      key,
+      vaultId,
+      (items) => items.set(entry.id, catalogItemOf(entry, box.nonce)),
+      (catalog) => this.store.putEntry(box, record, catalog),
+    );
+  }
+
+  /** Deletes an entry's box, index record and catalog item together. Must run inside {@link exclusive}. */
+  private async erase(key: Uint8Array, vaultId: string, id: string): Promise<void> {
+    await this.writeWithCatalog(
+      key,
+      vaultId,
+      (items) => items.delete(id),
+      (catalog) => this.store.deleteEntry(id, catalog),
+      id,
+    );
+  }
+
+  /**
+   * The stored catalog, opened; when there is none (a vault from before the catalog, or just migrated),
+   * rebuilds it from the boxes and stores it. Must run inside {@link exclusive}.
+   */
+  private async storedOrRebuiltCatalog(key: Uint8Array, vaultId: string): Promise<CatalogItem[]> {
+    for (let attempt = 1; ; attempt++) {
+      const raw = await this.store.getCatalog();
+      if (raw !== undefined) return this.openStoredCatalog(key, vaultId, raw);
+      const items = await this.catalogFromBoxes(key, vaultId);
+      const sealed = sealCatalog(key, vaultId, items.values());
+      try {
+        await this.store.putCatalog({ box: sealed, replaces: null });
+      } catch (e) {
+        if (e instanceof CatalogConflictError && attempt < CATALOG_WRITE_ATTEMPTS) continue;
+        throw e;
+      }
+      this.catalog = { vaultId, key, nonce: sealed.nonce, items };
+      return [...items.values()];
+    }
   }
 
   /** Whether a vault exists (however damaged). */
@@ -471,7 +604,8 @@ export class VaultService {
       const vaultId = crypto.randomUUID();
       const dataKey = randomBytes(KEY_BYTES);
       const header = await this.newHeader(vaultId, password, dataKey);
-      await this.store.initVault(header);
+      this.catalog = null;
+      await this.store.initVault(header, sealCatalog(dataKey, vaultId, []));
       await this.store.deleteMeta(BACKOFF_META_KEY);
       await this.session.set({ vaultId, key: dataKey });
     });
@@ -494,7 +628,7 @@ export class VaultService {
 
   /** Drops the data key. */
   async lock(): Promise<void> {
-    this.summaries = null;
+    this.catalog = null;
     await this.session.clear();
   }
 
@@ -544,7 +678,8 @@ export class VaultService {
   /**
    * Adds an entry. The vault assigns id, state 'active' and the 'created' history event.
    *
-   * @throws VaultError 'no-vault' | 'locked' | 'invalid'
+   * @throws VaultError 'no-vault' | 'locked' | 'invalid' | 'corrupt' (only when the catalog has to be
+   *   rebuilt and a box does not open)
    */
   async add(newEntry: NewEntry): Promise<Entry> {
     return this.exclusive(async () => {
@@ -636,16 +771,17 @@ export class VaultService {
   }
 
   /**
-   * Deletes an entry (box and index record together).
+   * Deletes an entry (box, index record and catalog item together). Works on a box that no longer opens.
    *
-   * @throws VaultError 'no-vault' | 'locked' | 'not-found' | 'invalid'
+   * @throws VaultError 'no-vault' | 'locked' | 'not-found' | 'invalid' | 'corrupt' (only when the catalog
+   *   has to be rebuilt and another box does not open)
    */
   async remove(id: string): Promise<void> {
     return this.exclusive(async () => {
-      await this.requireKey();
+      const { vaultId, key } = await this.requireKey();
       checkId(id);
       if ((await this.store.getEntry(id)) === undefined) throw new VaultError('not-found', 'No such entry');
-      await this.store.deleteEntry(id);
+      await this.erase(key, vaultId, id);
     });
   }
 
@@ -664,37 +800,26 @@ export class VaultService {
 
   /**
    * All entries without secrets or history, sorted by name (case- and accent-insensitive, independent of
-   * the locale), then id. One box that fails to open fails the whole list with 'corrupt': tampering
-   * should be loud; `verify()` names the culprit.
+   * the locale), then id. Reads and opens the one encrypted catalog instead of every entry box; a catalog
+   * that fails to open fails the list with 'corrupt' (tampering should be loud; `verify()` says more).
+   * When there is no catalog yet (older vaults, after a migration) it is rebuilt from the boxes once,
+   * and then one box that fails to open fails the list the same way.
+   *
+   * The catalog is authenticated but, like every record, could be replaced by an older authentic copy by
+   * someone with write access to the profile (format.ts, "Limit"); `get()` always opens the entry's own
+   * box, and `verify()` reports such a stale catalog.
    *
    * @throws VaultError 'no-vault' | 'locked' | 'corrupt'
    */
   async list(): Promise<EntrySummary[]> {
     const { vaultId, key } = await this.requireKey();
-    const raws = await this.store.listEntries();
-    const cache =
-      this.summaries && this.summaries.vaultId === vaultId && equalBytes(this.summaries.key, key)
-        ? this.summaries.byId
-        : new Map<string, { nonce: string; ct: string; summary: EntrySummary }>();
-    // Rebuilt on every call so removed entries fall out of the cache.
-    const next = new Map<string, { nonce: string; ct: string; summary: EntrySummary }>();
-    const keyed = raws.map((raw) => {
-      let hit = isRecord(raw) && typeof raw.id === 'string' ? cache.get(raw.id) : undefined;
-      if (
-        !hit ||
-        !isRecord(raw) ||
-        raw.nonce !== hit.nonce ||
-        raw.ct !== hit.ct ||
-        raw.format !== FORMAT_VERSION ||
-        Object.keys(raw).length !== 4
-      ) {
-        const box = this.parseBox(raw);
-        hit = { nonce: box.nonce, ct: box.ct, summary: summaryOf(this.openParsed(key, vaultId, box)) };
-      }
-      next.set(hit.summary.id, hit);
-      return { s: { ...hit.summary }, k: nameKey(hit.summary.name) };
-    });
-    this.summaries = { vaultId, key, byId: next };
+    const raw = await this.store.getCatalog();
+    const items =
+      raw === undefined
+        ? await this.exclusive(() => this.storedOrRebuiltCatalog(key, vaultId))
+        : this.openStoredCatalog(key, vaultId, raw);
+    // Copies, so callers never hold the in-memory catalog's objects.
+    const keyed = items.map((it) => ({ s: summaryOf(it.summary), k: nameKey(it.summary.name) }));
     keyed.sort((a, b) => cmp(a.k, b.k) || cmp(a.s.name, b.s.name) || cmp(a.s.id, b.s.id));
     return keyed.map((x) => x.s);
   }
@@ -717,13 +842,20 @@ export class VaultService {
   }
 
   /**
-   * Decrypts every box and checks the index against the entries.
+   * Decrypts every box and checks the clear index and the encrypted catalog against the entries: a
+   * catalog that does not open, and one that is stale or inconsistent (an entry missing from it, an item
+   * without an entry, a box nonce or summary field that differs) are reported by entry id or as
+   * `catalog`, never by content. A missing catalog is not a problem: it is derived and rebuilt on use.
    *
    * @throws VaultError 'no-vault' | 'locked'
    */
   async verify(): Promise<VerifyReport> {
     const { vaultId, key } = await this.requireKey();
-    const [boxes, records] = await Promise.all([this.store.listEntries(), this.store.listIndex()]);
+    const [boxes, records, rawCatalog] = await Promise.all([
+      this.store.listEntries(),
+      this.store.listIndex(),
+      this.store.getCatalog(),
+    ]);
     const problems: string[] = [];
     const index = new Map<string, IndexRecord>();
     for (const raw of records) {
@@ -734,16 +866,38 @@ export class VaultService {
         problems.push(`${describeId(raw)}: malformed index record`);
       }
     }
+    let catalog: Map<string, CatalogItem> | null = null;
+    if (rawCatalog !== undefined) {
+      try {
+        const items = openCatalog(key, vaultId, parseCatalogBox(rawCatalog));
+        catalog = new Map(items.map((i) => [i.summary.id, i]));
+      } catch (e) {
+        problems.push(`catalog: ${e instanceof FormatError ? 'malformed' : 'does not decrypt'}`);
+      }
+    }
     const boxIds = new Set<string>();
     for (const raw of boxes) {
       const id = describeId(raw);
       boxIds.add(id);
+      let box: EntryBox;
       let entry: Entry;
       try {
-        entry = openEntry(key, vaultId, parseEntryBox(raw));
+        box = parseEntryBox(raw);
+        entry = openEntry(key, vaultId, box);
       } catch (e) {
         problems.push(`${id}: ${e instanceof FormatError ? 'malformed box' : 'does not decrypt'}`);
         continue;
+      }
+      if (catalog) {
+        const item = catalog.get(entry.id);
+        if (!item) {
+          problems.push(`${entry.id}: missing from the catalog`);
+        } else {
+          const expected = summaryOf(entry);
+          const off: string[] = item.boxNonce === box.nonce ? [] : ['box'];
+          for (const f of SUMMARY_KEYS) if (expected[f] !== item.summary[f]) off.push(f);
+          if (off.length > 0) problems.push(`${entry.id}: catalog out of step (${off.join(', ')})`);
+        }
       }
       const rec = index.get(entry.id);
       if (!rec) {
@@ -756,6 +910,9 @@ export class VaultService {
     }
     for (const id of index.keys()) {
       if (!boxIds.has(id)) problems.push(`${id}: index record without an entry`);
+    }
+    for (const id of catalog?.keys() ?? []) {
+      if (!boxIds.has(id)) problems.push(`${id}: in the catalog without an entry`);
     }
     return { ok: problems.length === 0, entries: boxes.length, problems };
   }

@@ -7,12 +7,44 @@
  * `IDBRequest`/`IDBTransaction` classes, so outside a browser those globals must be installed too
  * (`import 'fake-indexeddb/auto'`); {@link openVaultStore} says so if they are missing.
  */
-import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
-import type { EntryBox, StoredVault, VaultHeader } from './format';
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
+import {
+  CATALOG_META_KEY,
+  type CatalogBox,
+  type EntryBox,
+  type StoredVault,
+  type VaultHeader,
+} from './format';
 import type { IndexRecord } from './model';
 
 /** IndexedDB schema version (of the object stores, not of the vault format). */
 export const DB_VERSION = 1;
+
+/**
+ * A catalog to write, and the stored catalog it must replace, named by its nonce (every seal has a fresh
+ * one); null when there must be no usable one (absent, or without a nonce). The write is refused with
+ * {@link CatalogConflictError} when the stored catalog is not that one: compare-and-swap, so a writer whose
+ * in-memory catalog is out of date (another service instance wrote meanwhile) cannot overwrite a newer one.
+ */
+export interface CatalogWrite {
+  box: CatalogBox;
+  replaces: string | null;
+}
+
+/** The stored catalog was not the one a {@link CatalogWrite} expected to replace; nothing was written. */
+export class CatalogConflictError extends Error {
+  constructor() {
+    super('The stored catalog changed since it was read');
+    this.name = 'CatalogConflictError';
+  }
+}
+
+/** The nonce that names a raw stored catalog record for {@link CatalogWrite.replaces}, or null. */
+export function storedCatalogNonce(raw: unknown): string | null {
+  return typeof raw === 'object' && raw !== null && typeof (raw as { nonce?: unknown }).nonce === 'string'
+    ? (raw as { nonce: string }).nonce
+    : null;
+}
 
 /** A minimal audit record; the audit feature defines what goes in it. */
 export interface AuditRecord {
@@ -38,17 +70,34 @@ export interface VaultStore {
   getHeader(): Promise<unknown>;
   putHeader(header: VaultHeader): Promise<void>;
   /**
-   * Starts a new vault: removes any leftover entries and index records and writes the header, all in one
-   * transaction, so a new vault never inherits boxes it cannot open.
+   * Starts a new vault: removes any leftover entries and index records and writes the header and the
+   * (empty) catalog, all in one transaction, so a new vault never inherits boxes or a catalog it cannot
+   * open.
    */
-  initVault(header: VaultHeader): Promise<void>;
+  initVault(header: VaultHeader, catalog: CatalogBox): Promise<void>;
   getMeta(key: string): Promise<unknown>;
   putMeta(key: string, value: unknown): Promise<void>;
   deleteMeta(key: string): Promise<void>;
-  /** Writes an entry's box and its index record in one transaction. */
-  putEntry(box: EntryBox, record: IndexRecord): Promise<void>;
-  /** Deletes an entry's box and index record in one transaction. */
-  deleteEntry(id: string): Promise<void>;
+  /**
+   * Writes an entry's box, its index record and the catalog in one transaction.
+   *
+   * @throws CatalogConflictError (writing nothing) when the stored catalog is not `catalog.replaces`.
+   */
+  putEntry(box: EntryBox, record: IndexRecord, catalog: CatalogWrite): Promise<void>;
+  /**
+   * Deletes an entry's box and index record and writes the catalog in one transaction.
+   *
+   * @throws CatalogConflictError (writing nothing) when the stored catalog is not `catalog.replaces`.
+   */
+  deleteEntry(id: string, catalog: CatalogWrite): Promise<void>;
+  /** The raw stored catalog, or undefined. Validate with `parseCatalogBox`. */
+  getCatalog(): Promise<unknown>;
+  /**
+   * Writes the catalog alone (after rebuilding it from the boxes).
+   *
+   * @throws CatalogConflictError (writing nothing) when the stored catalog is not `catalog.replaces`.
+   */
+  putCatalog(catalog: CatalogWrite): Promise<void>;
   /** The raw stored box, or undefined. Validate with `parseEntryBox`. */
   getEntry(id: string): Promise<unknown>;
   listEntries(): Promise<unknown[]>;
@@ -127,6 +176,33 @@ async function commit(
   await Promise.all([...ops, tx.done]);
 }
 
+/**
+ * Like {@link commit}, plus the catalog's compare-and-swap: reads the stored catalog in the same
+ * transaction, aborts with {@link CatalogConflictError} when it is not the expected one, and otherwise
+ * issues `requests` and the catalog put together.
+ */
+async function commitWithCatalog(
+  tx: IDBPTransaction<KeyGuardDB, ('meta' | 'entries' | 'index')[], 'readwrite'>,
+  catalog: CatalogWrite,
+  requests: (() => Promise<unknown>)[],
+): Promise<void> {
+  const meta = tx.objectStore('meta');
+  let stored: unknown;
+  try {
+    // Awaiting an IDB request keeps the transaction active for what follows (no other await in between).
+    stored = await meta.get(CATALOG_META_KEY);
+  } catch (e) {
+    await tx.done.catch(() => undefined);
+    throw e;
+  }
+  if (storedCatalogNonce(stored) !== catalog.replaces) {
+    tx.abort();
+    await tx.done.catch(() => undefined);
+    throw new CatalogConflictError();
+  }
+  await commit(tx, [...requests, () => meta.put(catalog.box, CATALOG_META_KEY)]);
+}
+
 function createStore(db: IDBPDatabase<KeyGuardDB>): VaultStore {
   return {
     getHeader: () => db.get('meta', 'header'),
@@ -136,12 +212,13 @@ function createStore(db: IDBPDatabase<KeyGuardDB>): VaultStore {
       await commit(tx, [() => tx.store.put(header, 'header')]);
     },
 
-    async initVault(header) {
+    async initVault(header, catalog) {
       const tx = db.transaction(['meta', 'entries', 'index'], 'readwrite', STRICT);
       await commit(tx, [
         () => tx.objectStore('entries').clear(),
         () => tx.objectStore('index').clear(),
         () => tx.objectStore('meta').put(header, 'header'),
+        () => tx.objectStore('meta').put(catalog, CATALOG_META_KEY),
       ]);
     },
 
@@ -157,18 +234,28 @@ function createStore(db: IDBPDatabase<KeyGuardDB>): VaultStore {
       await commit(tx, [() => tx.store.delete(key)]);
     },
 
-    async putEntry(box, record) {
+    async putEntry(box, record, catalog) {
       if (box.id !== record.id) throw new Error('Entry box and index record ids differ');
-      const tx = db.transaction(['entries', 'index'], 'readwrite', STRICT);
-      await commit(tx, [() => tx.objectStore('entries').put(box), () => tx.objectStore('index').put(record)]);
+      const tx = db.transaction(['meta', 'entries', 'index'], 'readwrite', STRICT);
+      await commitWithCatalog(tx, catalog, [
+        () => tx.objectStore('entries').put(box),
+        () => tx.objectStore('index').put(record),
+      ]);
     },
 
-    async deleteEntry(id) {
-      const tx = db.transaction(['entries', 'index'], 'readwrite', STRICT);
-      await commit(tx, [
+    async deleteEntry(id, catalog) {
+      const tx = db.transaction(['meta', 'entries', 'index'], 'readwrite', STRICT);
+      await commitWithCatalog(tx, catalog, [
         () => tx.objectStore('entries').delete(id),
         () => tx.objectStore('index').delete(id),
       ]);
+    },
+
+    getCatalog: () => db.get('meta', CATALOG_META_KEY),
+
+    async putCatalog(catalog) {
+      const tx = db.transaction(['meta', 'entries', 'index'], 'readwrite', STRICT);
+      await commitWithCatalog(tx, catalog, []);
     },
 
     getEntry: (id) => db.get('entries', id),

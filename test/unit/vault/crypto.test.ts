@@ -232,6 +232,14 @@ describe('encoding helpers', () => {
       expect(s).toBe(Buffer.from(bytes).toString('base64'));
       expect(bytesToHex(base64ToBytes(s))).toBe(bytesToHex(bytes));
     }
+    // Catalog-sized input (hundreds of KB), every remainder.
+    const big = new Uint8Array(300_002);
+    for (let i = 0; i < big.length; i += 65536) big.set(randomBytes(Math.min(65536, big.length - i)), i);
+    for (const n of [300_000, 300_001, 300_002]) {
+      const s = bytesToBase64(big.subarray(0, n));
+      expect(s === Buffer.from(big.subarray(0, n)).toString('base64')).toBe(true);
+      expect(Buffer.from(base64ToBytes(s)).equals(Buffer.from(big.subarray(0, n)))).toBe(true);
+    }
   });
 
   it('base64 decoding is strict and canonical', () => {

@@ -3,9 +3,10 @@
  * load it into a fresh store, run it through migrateStored, unlock, and get the expected entries back.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { KdfCost } from '../../../lib/vault/crypto';
 import {
+  CATALOG_META_KEY,
   indexRecordOf,
   migrateStored,
   parseHeader,
@@ -32,14 +33,10 @@ const fixture = JSON.parse(
 async function loaded() {
   const h = await makeHarness();
   await h.store.replaceAll(await migrateStored(fixture.stored));
-  const service = new VaultService({
-    store: h.store,
-    session: createMemorySessionKeyStorage(),
-    now: h.clock.now,
-    kdf: fixture.kdf,
-    minKdf: TEST_FLOOR,
-  });
-  return { ...h, service };
+  const session = createMemorySessionKeyStorage();
+  const build = () =>
+    new VaultService({ store: h.store, session, now: h.clock.now, kdf: fixture.kdf, minKdf: TEST_FLOOR });
+  return { ...h, session, service: build(), restart: build };
 }
 
 describe('format 1 fixture', () => {
@@ -58,10 +55,18 @@ describe('format 1 fixture', () => {
   });
 
   it('loads into a fresh store, migrates, unlocks and yields the expected entries', async () => {
-    const { service } = await loaded();
+    // The fixture predates the entry catalog, so it covers the "no catalog yet" path: keep it that way.
+    expect(fixture.stored.meta[CATALOG_META_KEY]).toBeUndefined();
+    const { service, store, restart } = await loaded();
     await service.unlock(fixture.password);
     const list = await service.list();
     expect(list.map((s) => s.id)).toEqual(fixture.expected.map((e) => e.id));
+    // The first list rebuilt the catalog and stored it; a cold service then lists without reading a box.
+    expect(await store.getCatalog()).toBeDefined();
+    const boxReads = vi.spyOn(store, 'listEntries');
+    expect(await restart().list()).toEqual(list);
+    expect(boxReads).not.toHaveBeenCalled();
+    boxReads.mockRestore();
     for (const e of fixture.expected) expectSameEntry(await service.get(e.id), e);
     expect(await service.verify()).toEqual({ ok: true, entries: fixture.expected.length, problems: [] });
     const index = await service.listIndex();

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { bytesToBase64, DecryptError, randomBytes, utf8Decode } from '../../../lib/vault/crypto';
 import {
+  base64ToBytes,
+  bytesToBase64,
+  DecryptError,
+  open,
+  randomBytes,
+  seal,
+  utf8Decode,
+  utf8Encode,
+} from '../../../lib/vault/crypto';
+import {
+  CATALOG_META_KEY,
+  type CatalogItem,
+  catalogAad,
+  catalogItemOf,
   entryAad,
   FORMAT_VERSION,
   FormatError,
@@ -10,13 +23,18 @@ import {
   makeHeader,
   migrateStored,
   migrations,
+  openCatalog,
   openEntry,
+  parseCatalogBox,
   parseEntryBox,
   parseHeader,
   parseIndexRecord,
   type StoredVault,
+  SUMMARY_KEYS,
+  sealCatalog,
   sealEntry,
   storedVersion,
+  summaryOf,
   unwrapDataKey,
 } from '../../../lib/vault/format';
 import type { Entry } from '../../../lib/vault/model';
@@ -85,6 +103,8 @@ describe('AAD strings', () => {
         headerAad(VAULT, { alg: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 4, salt: 'AAAA' }),
       ),
     ).toBe(`keyguard/v1/vault:${VAULT}/key/argon2id:m=65536,t=3,p=4,salt=AAAA`);
+    expect(utf8Decode(catalogAad(VAULT))).toBe(`keyguard/v1/vault:${VAULT}/catalog`);
+    expect(CATALOG_META_KEY).toBe('catalog');
     expect(FORMAT_VERSION).toBe(1);
   });
 });
@@ -209,6 +229,103 @@ describe('entry boxes', () => {
   });
 });
 
+describe('entry catalog', () => {
+  /** A catalog box whose plaintext is exactly `json`, sealed properly (to test plaintext validation). */
+  function sealRaw(key: Uint8Array, json: string) {
+    const { nonce, ct } = seal(key, utf8Encode(json), catalogAad(VAULT));
+    return parseCatalogBox({ format: 1, nonce: bytesToBase64(nonce), ct: bytesToBase64(ct) });
+  }
+
+  function items(n: number): { entries: Entry[]; items: CatalogItem[] } {
+    const entries = Array.from({ length: n }, (_, i) => entry({ name: `Key ${i}`, notes: `notes ${i}` }));
+    return { entries, items: entries.map((e) => catalogItemOf(e, bytesToBase64(randomBytes(24)))) };
+  }
+
+  it('round-trips summaries and box nonces; never holds a secret or the history', () => {
+    const key = randomBytes(32);
+    const { entries, items: list } = items(3);
+    // Even items that carry whole entries (secret and all) are reduced to summaries.
+    const leaky = list.map((it, i) => ({ ...it, extra: 'stray', summary: entries[i] as Entry }));
+    const box = sealCatalog(key, VAULT, leaky);
+    expect(Object.keys(box).sort()).toEqual(['ct', 'format', 'nonce']);
+    const plain = utf8Decode(open(key, base64ToBytes(box.nonce), base64ToBytes(box.ct), catalogAad(VAULT)));
+    for (const e of entries) expect(plain.includes(e.secret)).toBe(false);
+    expect(plain.includes('history')).toBe(false);
+    expect(plain.includes('stray')).toBe(false);
+    const opened = openCatalog(key, VAULT, parseCatalogBox(JSON.parse(JSON.stringify(box))));
+    expect(opened).toEqual(list);
+    for (const it of opened) expect(Object.keys(it.summary)).toEqual([...SUMMARY_KEYS]);
+    expect(openCatalog(key, VAULT, parseCatalogBox(sealCatalog(key, VAULT, [])))).toEqual([]);
+  });
+
+  it('summaries keep every entry field except secret and history', () => {
+    const e = entry();
+    const { secret: _s, history: _h, ...rest } = e;
+    expect(summaryOf(e)).toEqual(rest);
+    expect([...SUMMARY_KEYS].sort()).toEqual(Object.keys(rest).sort());
+  });
+
+  it('uses a fresh nonce for every seal', () => {
+    const key = randomBytes(32);
+    const { items: list } = items(1);
+    expect(sealCatalog(key, VAULT, list).nonce).not.toBe(sealCatalog(key, VAULT, list).nonce);
+  });
+
+  it('only opens in its own vault, under its own key, and never as an entry box or the other way round', () => {
+    const key = randomBytes(32);
+    const e = entry();
+    const box = sealCatalog(key, VAULT, [catalogItemOf(e, bytesToBase64(randomBytes(24)))]);
+    expect(() => openCatalog(key, OTHER_VAULT, parseCatalogBox(box))).toThrow(DecryptError);
+    expect(() => openCatalog(randomBytes(32), VAULT, parseCatalogBox(box))).toThrow(DecryptError);
+    expect(() => openEntry(key, VAULT, parseEntryBox({ ...box, id: e.id }))).toThrow(DecryptError);
+    const entryBox = sealEntry(key, VAULT, e);
+    const { id: _id, ...asCatalog } = entryBox;
+    expect(() => openCatalog(key, VAULT, parseCatalogBox(asCatalog))).toThrow(DecryptError);
+  });
+
+  it('treats an authentic plaintext that is not a valid catalog as undecryptable', () => {
+    const key = randomBytes(32);
+    const { items: list } = items(2);
+    const [a, b] = list as [CatalogItem, CatalogItem];
+    const bad: unknown[] = [
+      {},
+      'not json',
+      [{ ...a, extra: 1 }],
+      [{ boxNonce: a.boxNonce }],
+      [{ ...a, boxNonce: 'AAAA' }],
+      [{ ...a, summary: { ...a.summary, secret: 'x' } }],
+      [{ ...a, summary: { ...a.summary, state: 'gone' } }],
+      [{ ...a, summary: { ...a.summary, host: 'https://x' } }],
+      [a, { ...b, summary: { ...b.summary, id: a.summary.id } }],
+      [null],
+    ];
+    for (const v of bad) {
+      const json = typeof v === 'string' ? v : JSON.stringify(v);
+      expect(() => openCatalog(key, VAULT, sealRaw(key, json))).toThrow(DecryptError);
+    }
+    expect(openCatalog(key, VAULT, sealRaw(key, JSON.stringify([a, b])))).toEqual([a, b]);
+  });
+
+  it('parseCatalogBox is strict', () => {
+    const box = sealCatalog(randomBytes(32), VAULT, []);
+    const bad: unknown[] = [
+      undefined,
+      [],
+      { ...box, extra: 1 },
+      { ...box, id: crypto.randomUUID() },
+      { ...box, nonce: bytesToBase64(randomBytes(12)) },
+      { ...box, ct: bytesToBase64(randomBytes(17)) },
+      { ...box, ct: `${box.ct}\n` },
+      { nonce: box.nonce, ct: box.ct },
+    ];
+    for (const v of bad) expectFormatError(() => parseCatalogBox(v));
+    expectFormatError(() => parseCatalogBox({ ...box, format: 2 }), /format version 2/);
+    expect(Object.isFrozen(parseCatalogBox(box))).toBe(true);
+    // openCatalog on an unparsed box with broken base64 still throws only DecryptError.
+    expect(() => openCatalog(randomBytes(32), VAULT, { ...box, ct: '!!!!' })).toThrow(DecryptError);
+  });
+});
+
 describe('index records', () => {
   it('carry only the clear-text fields, with rotateBy from the rotation age', () => {
     const e = entry({ createdAt: 1000, rotateAfterDays: 2 });
@@ -279,11 +396,21 @@ describe('migrations', () => {
     expect(migrations).toEqual([]);
   });
 
-  it('passes current data through unchanged (as a copy)', async () => {
+  it('passes current data through unchanged (as a copy), catalog included', async () => {
     const v1 = v1Stored();
+    v1.meta[CATALOG_META_KEY] = sealCatalog(randomBytes(32), VAULT, []);
     const out = await migrateStored(v1);
     expect(out).toEqual(v1);
     expect(out).not.toBe(v1);
+  });
+
+  it('drops the derived catalog when a step ran (it is rebuilt from the migrated boxes)', async () => {
+    const v1 = v1Stored();
+    const v0 = toFakeV0(v1);
+    v0.meta[CATALOG_META_KEY] = { whatever: 'a v0 catalog' };
+    const out = await migrateStored(v0, [v0to1]);
+    expect(out).toEqual(v1);
+    expect(CATALOG_META_KEY in out.meta).toBe(false);
   });
 
   it('runs a v0→v1 step and validates the result', async () => {

@@ -95,6 +95,20 @@ export function flipByte(b64: string, i: number, mask = 0x01): string {
   return bytesToBase64(bytes);
 }
 
+/**
+ * Writes a box and its index record the way someone with write access to the profile's IndexedDB could:
+ * the catalog stays exactly as it is.
+ */
+export async function rawPutEntry(store: VaultStore, box: unknown, record: unknown): Promise<void> {
+  const id = (box as { id: unknown }).id;
+  const dump = await store.dump();
+  await store.replaceAll({
+    ...dump,
+    entries: [...dump.entries.filter((b) => (b as { id: unknown }).id !== id), box],
+    index: [...dump.index.filter((r) => (r as { id: unknown }).id !== id), record],
+  });
+}
+
 /** Compares two entries without letting a diff print either secret. */
 export function expectSameEntry(actual: Entry, expected: Entry): void {
   expect(actual.secret === expected.secret, `secret of ${expected.id} differs`).toBe(true);
