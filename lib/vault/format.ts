@@ -69,7 +69,7 @@ import {
   utf8Decode,
   utf8Encode,
 } from './crypto';
-import type { Entry, EntrySummary, IndexRecord } from './model';
+import type { Entry, EntrySummary, IndexRecord, Observed } from './model';
 import { ENTRY_CHECKS, entryProblem, isRecord, isUuid } from './validate';
 
 /** The format version this build writes, and the only one it opens without migrating. */
@@ -334,8 +334,9 @@ export function parseCatalogBox(v: unknown): CatalogBox {
  */
 export function parseIndexRecord(v: unknown): IndexRecord {
   if (!isRecord(v)) throw new FormatError('Index record must be an object');
+  const { observed, ...rest } = v;
   exactKeys(
-    v,
+    rest,
     ['id', 'host', 'orgId', 'prefix', 'createdAt', 'expiresAt', 'rotateBy', 'state'],
     'Index record',
   );
@@ -356,7 +357,7 @@ export function parseIndexRecord(v: unknown): IndexRecord {
   }
   // Checked field by field above; this cast only restates it.
   const r = v as unknown as IndexRecord;
-  return {
+  const out: IndexRecord = {
     id: r.id,
     host: r.host,
     orgId: r.orgId,
@@ -366,6 +367,30 @@ export function parseIndexRecord(v: unknown): IndexRecord {
     rotateBy: r.rotateBy,
     state: r.state,
   };
+  if (observed !== undefined) out.observed = parseObserved(observed);
+  return out;
+}
+
+const optionalDate = (x: unknown) =>
+  x === undefined || x === null || (typeof x === 'number' && Number.isFinite(x));
+
+/** What the DocBits page last showed for a key (see `Observed`): clear, reminder-only facts. */
+export function parseObserved(v: unknown): Observed {
+  if (!isRecord(v)) throw new FormatError('Index record: observed must be an object');
+  for (const k of Object.keys(v)) {
+    if (!['status', 'expiresAt', 'lastUsedAt', 'at'].includes(k)) {
+      throw new FormatError(`Index record: observed has an unknown field "${k}"`);
+    }
+  }
+  if (v.status !== 'active' && v.status !== 'revoked') throw new FormatError('Index record: observed.status');
+  if (!optionalDate(v.expiresAt) || !optionalDate(v.lastUsedAt)) {
+    throw new FormatError('Index record: observed dates must be finite, null or absent');
+  }
+  if (typeof v.at !== 'number' || !Number.isFinite(v.at)) throw new FormatError('Index record: observed.at');
+  const out: Observed = { status: v.status, at: v.at };
+  if (v.expiresAt !== undefined) out.expiresAt = v.expiresAt as number | null;
+  if (v.lastUsedAt !== undefined) out.lastUsedAt = v.lastUsedAt as number | null;
+  return out;
 }
 
 /** The header's KDF parameters with the salt decoded, ready for `deriveKey`. */

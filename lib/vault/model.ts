@@ -92,4 +92,19 @@ export interface IndexRecord {
   /** createdAt + rotation age, epoch ms; null when the entry has no rotation age of its own (default applies). */
   rotateBy: number | null;
   state: EntryState;
+  /**
+   * What the DocBits key table last showed for this key (Expires, Last used, Status), for reminders and
+   * hygiene; absent until the page has been seen.
+   */
+  observed?: Observed;
+}
+
+/** A DocBits table row's facts about one key, as last seen on the page. */
+export interface Observed {
+  status: 'active' | 'revoked';
+  /** undefined: the page's value could not be read; null: never expires / never used. */
+  expiresAt?: number | null | undefined;
+  lastUsedAt?: number | null | undefined;
+  /** When the page showed this, epoch ms. */
+  at: number;
 }

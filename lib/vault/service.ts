@@ -33,6 +33,7 @@ import {
   parseEntryBox,
   parseHeader,
   parseIndexRecord,
+  parseObserved,
   SUMMARY_KEYS,
   sealCatalog,
   sealEntry,
@@ -41,10 +42,10 @@ import {
   unwrapDataKey,
   type VaultHeader,
 } from './format';
-import type { Entry, EntryPatch, EntrySummary, HistoryEvent, IndexRecord, NewEntry } from './model';
+import type { Entry, EntryPatch, EntrySummary, HistoryEvent, IndexRecord, NewEntry, Observed } from './model';
 import type { SessionKeyStorage } from './session';
 import { CatalogConflictError, type CatalogWrite, storedCatalogNonce, type VaultStore } from './store';
-import { ENTRY_CHECKS, entryProblem, isRecord, isUuid } from './validate';
+import { ENTRY_CHECKS, ENTRY_LIMITS, entryProblem, isRecord, isUuid } from './validate';
 
 export type VaultErrorCode =
   | 'no-vault'
@@ -547,6 +548,9 @@ export class VaultService {
   private async write(key: Uint8Array, vaultId: string, entry: Entry): Promise<void> {
     const box = sealEntry(key, vaultId, entry);
     const record = indexRecordOf(entry);
+    // What the DocBits page last showed belongs to the index only; an entry write keeps it.
+    const observed = await this.observedOf(entry.id);
+    if (observed) record.observed = observed;
     await this.writeWithCatalog(
       key,
       vaultId,
@@ -724,11 +728,12 @@ export class VaultService {
 
   /**
    * Changes fields of an entry and records what changed in its history: 'updated' with the changed field
-   * names, and `state:<new>` when the state changes. A patch that changes nothing writes nothing.
+   * names, and `state:<new>` when the state changes (with `reason` as its detail, e.g. "revoked on
+   * DocBits"). A patch that changes nothing writes nothing.
    *
    * @throws VaultError 'no-vault' | 'locked' | 'not-found' | 'invalid' | 'corrupt'
    */
-  async update(id: string, patch: EntryPatch): Promise<Entry> {
+  async update(id: string, patch: EntryPatch, reason?: string): Promise<Entry> {
     return this.exclusive(async () => {
       const { vaultId, key } = await this.requireKey();
       checkId(id);
@@ -763,7 +768,11 @@ export class VaultService {
       const events: HistoryEvent[] = [];
       const fields = changed.filter((k) => k !== 'state');
       if (fields.length > 0) events.push({ at, event: 'updated', detail: fields.join(',') });
-      if (changed.includes('state')) events.push({ at, event: `state:${next.state}` });
+      if (changed.includes('state')) {
+        const event: HistoryEvent = { at, event: `state:${next.state}` };
+        if (reason) event.detail = reason.slice(0, ENTRY_LIMITS.historyDetailMax);
+        events.push(event);
+      }
       next.history = [...entry.history, ...events];
       await this.write(key, vaultId, next);
       return next;
@@ -783,6 +792,46 @@ export class VaultService {
       if ((await this.store.getEntry(id)) === undefined) throw new VaultError('not-found', 'No such entry');
       await this.erase(key, vaultId, id);
     });
+  }
+
+  /**
+   * Records what the DocBits key table showed for an entry (status, expiry, last use) in its clear index
+   * record only. Needs no key, so it works while the vault is locked; nothing secret is involved.
+   *
+   * @throws VaultError 'no-vault' | 'not-found' | 'invalid'
+   */
+  async observe(id: string, observed: Observed): Promise<void> {
+    return this.exclusive(async () => {
+      if (!(await this.header())) throw new VaultError('no-vault', 'No vault yet');
+      checkId(id);
+      let checked: Observed;
+      try {
+        checked = parseObserved(observed);
+      } catch (e) {
+        throw invalid(e instanceof Error ? e.message : 'observed is malformed');
+      }
+      const raw = await this.store.getIndexRecord(id);
+      if (raw === undefined) throw new VaultError('not-found', 'No such entry');
+      let record: IndexRecord;
+      try {
+        record = parseIndexRecord(raw);
+      } catch {
+        throw new VaultError('corrupt', CORRUPT_MESSAGE);
+      }
+      if (JSON.stringify(record.observed) === JSON.stringify(checked)) return;
+      await this.store.putIndexRecord({ ...record, observed: checked });
+    });
+  }
+
+  /** The stored `observed` facts of an entry's index record, if any (a damaged record has none). */
+  private async observedOf(id: string): Promise<Observed | undefined> {
+    const raw = await this.store.getIndexRecord(id);
+    if (raw === undefined) return undefined;
+    try {
+      return parseIndexRecord(raw).observed;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -105,6 +105,13 @@ export interface VaultStore {
   listIndex(): Promise<unknown[]>;
   /** Raw index records whose host equals `host` (uses the `host` index). */
   listIndexByHost(host: string): Promise<unknown[]>;
+  /** The raw index record of one entry, or undefined. */
+  getIndexRecord(id: string): Promise<unknown>;
+  /**
+   * Replaces one index record only (what the DocBits page showed, recorded while the vault may be
+   * locked). Refuses a record whose entry does not exist, in the same transaction.
+   */
+  putIndexRecord(record: IndexRecord): Promise<void>;
   /** Appends an audit record and returns its key. */
   appendAudit(record: AuditRecord): Promise<number>;
   listAudit(): Promise<AuditRecord[]>;
@@ -262,6 +269,18 @@ function createStore(db: IDBPDatabase<KeyGuardDB>): VaultStore {
     listEntries: () => db.getAll('entries'),
     listIndex: () => db.getAll('index'),
     listIndexByHost: (host) => db.getAllFromIndex('index', 'host', host),
+    getIndexRecord: (id) => db.get('index', id),
+
+    async putIndexRecord(record) {
+      const tx = db.transaction(['entries', 'index'], 'readwrite', STRICT);
+      // Awaiting the count keeps the transaction active for the put that follows.
+      if ((await tx.objectStore('entries').count(record.id)) === 0) {
+        tx.abort();
+        await tx.done.catch(() => undefined);
+        throw new Error('No such entry');
+      }
+      await commit(tx, [() => tx.objectStore('index').put(record)]);
+    },
 
     async appendAudit(record) {
       const tx = db.transaction('audit', 'readwrite');
