@@ -3,10 +3,12 @@
  * Kept apart from the entrypoint so the router fuzz tests run them against a fake browser.
  */
 
-import type { VaultStatus, VerifyReport } from './messages';
-import type { Handlers } from './router';
-import { type KeyValueArea, loadSettings, saveSettings } from './settings';
-import type { Entry, EntryPatch, EntrySummary, IndexRecord, NewEntry } from './vault/model';
+import { environmentOf } from './docbits/hosts';
+import type { CopyReply, PageRow, RowMatch, VaultStatus, VerifyReport } from './messages';
+import { expiryStatus, rotationStatus } from './rotation';
+import { type HandlerContext, type Handlers, RequestError } from './router';
+import { type KeyValueArea, loadSettings, type Settings, saveSettings } from './settings';
+import type { Entry, EntryPatch, EntrySummary, IndexRecord, NewEntry, Observed } from './vault/model';
 
 /** The part of VaultService the handlers use. */
 export interface VaultApi {
@@ -17,7 +19,9 @@ export interface VaultApi {
   isUnlocked(): Promise<boolean>;
   changePassword(oldPassword: string, newPassword: string): Promise<void>;
   add(entry: NewEntry): Promise<Entry>;
-  update(id: string, patch: EntryPatch): Promise<Entry>;
+  update(id: string, patch: EntryPatch, reason?: string): Promise<Entry>;
+  /** Records what the DocBits page showed for an entry, in the clear index (works while locked). */
+  observe(id: string, observed: Observed): Promise<void>;
   remove(id: string): Promise<void>;
   get(id: string): Promise<Entry>;
   list(): Promise<EntrySummary[]>;
@@ -31,6 +35,23 @@ export interface HandlerDeps {
   /** Called after a successful create/unlock and after lock, to start or stop the auto-lock watch. */
   onUnlocked(): Promise<void>;
   onLocked(): Promise<void>;
+  /** Puts `text` on the clipboard and clears it after `clearAfterMs` (0 = never). */
+  copyToClipboard(text: string, clearAfterMs: number): Promise<void>;
+  /** Opens an extension-owned window where the user can unlock. */
+  openUnlockWindow(): Promise<void>;
+  /** After settings changed, e.g. to register the content script on new on-premise hosts. */
+  onSettingsChanged?(settings: Settings): Promise<void>;
+  now?: () => number;
+}
+
+/** The DocBits host a content-script request came from (the router has already vetted it). */
+function senderHost(ctx: HandlerContext): string {
+  return new URL(ctx.sender.url ?? '').hostname;
+}
+
+/** Entries of the page's host and organisation (an entry without an org id matches any). */
+function sameSite(records: IndexRecord[], host: string, orgId: string | null): IndexRecord[] {
+  return records.filter((r) => r.host === host && (r.orgId === null || orgId === null || r.orgId === orgId));
 }
 
 /** Strips what must never leave the vault in a list or non-page reply. */
@@ -42,8 +63,75 @@ export function toSummary(entry: Entry): EntrySummary {
 /** One handler per message type, alphabetical like MESSAGES. */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { vault } = deps;
+  const now = deps.now ?? Date.now;
+
+  /** Entries the page revoked while the vault was locked are retired as soon as it is unlocked. */
+  async function reconcile(): Promise<void> {
+    for (const r of await vault.listIndex()) {
+      if (r.observed?.status === 'revoked' && r.state !== 'retired') {
+        await vault.update(r.id, { state: 'retired' }, 'revoked on DocBits');
+      }
+    }
+  }
+
+  async function copy(text: string): Promise<CopyReply> {
+    const clearAfterSeconds = (await loadSettings(deps.settingsArea)).clipboardClearSeconds;
+    await deps.copyToClipboard(text, clearAfterSeconds * 1000);
+    return { clearAfterSeconds };
+  }
+
+  async function afterUnlock(): Promise<VaultStatus> {
+    await deps.onUnlocked();
+    await reconcile();
+    return vault.status();
+  }
+
+  /** Learns the DocBits prefix of entries saved before their table row was seen (needs the vault open). */
+  async function learnPrefixes(records: IndexRecord[], rows: PageRow[]): Promise<void> {
+    const known = new Set(records.map((r) => r.prefix).filter(Boolean));
+    const unknown = records.filter((r) => r.prefix === '' && r.state !== 'retired');
+    for (const row of rows) {
+      if (known.has(row.prefix) || unknown.length === 0) continue;
+      for (const r of unknown) {
+        const entry = await vault.get(r.id);
+        if (entry.secret.startsWith(row.prefix)) {
+          await vault.update(r.id, { prefix: row.prefix });
+          r.prefix = row.prefix;
+          known.add(row.prefix);
+          unknown.splice(unknown.indexOf(r), 1);
+          break;
+        }
+      }
+    }
+  }
+
   return {
+    'clipboard.copyPageKey': async ({ text }) => copy(text),
     'entry.add': async ({ entry }) => toSummary(await vault.add(entry)),
+    'entry.capture': async ({ entry }, ctx) => {
+      const host = senderHost(ctx);
+      // Saving the same key twice (a second click, a reload of the dialog) returns the existing entry.
+      for (const r of (await vault.listIndex()).filter((x) => x.host === host)) {
+        if (r.prefix !== '' && !entry.secret.startsWith(r.prefix)) continue;
+        const existing = await vault.get(r.id);
+        if (existing.secret === entry.secret) return { entry: toSummary(existing), existing: true };
+      }
+      const added = await vault.add({
+        ...entry,
+        host,
+        environment: environmentOf(host),
+        source: 'captured',
+      });
+      return { entry: toSummary(added), existing: false };
+    },
+    'entry.copy': async ({ id }, ctx) => {
+      const entry = await vault.get(id);
+      // A page may only copy keys that belong to it.
+      if (ctx.kind !== 'extension-page' && entry.host !== senderHost(ctx)) {
+        throw new RequestError('forbidden', 'This key belongs to another DocBits host');
+      }
+      return copy(entry.secret);
+    },
     'entry.get': async ({ id }) => vault.get(id),
     'entry.index': async () => vault.listIndex(),
     'entry.list': async () => vault.list(),
@@ -52,12 +140,63 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return null;
     },
     'entry.update': async ({ id, patch }) => toSummary(await vault.update(id, patch)),
+    'page.rows': async ({ orgId, rows }, ctx) => {
+      const host = senderHost(ctx);
+      const settings = await loadSettings(deps.settingsArea);
+      const unlocked = await vault.isUnlocked();
+      let records = sameSite(await vault.listIndex(), host, orgId);
+      if (unlocked) {
+        await learnPrefixes(records, rows);
+        records = sameSite(await vault.listIndex(), host, orgId);
+      }
+      const at = now();
+      const out: RowMatch[] = [];
+      for (const row of rows) {
+        // Prefer the live entry when a retired one shares the prefix.
+        const candidates = records.filter((r) => r.prefix !== '' && r.prefix === row.prefix);
+        const rec = candidates.find((r) => r.state !== 'retired') ?? candidates[0];
+        if (!rec) {
+          out.push({ prefix: row.prefix, entry: null });
+          continue;
+        }
+        if (row.status !== 'unknown') {
+          await vault.observe(rec.id, {
+            status: row.status,
+            expiresAt: row.expiresAt,
+            lastUsedAt: row.lastUsedAt,
+            at,
+          });
+        }
+        let state = rec.state;
+        if (row.status === 'revoked' && state !== 'retired' && unlocked) {
+          state = (await vault.update(rec.id, { state: 'retired' }, 'revoked on DocBits')).state;
+        }
+        const facts = { createdAt: rec.createdAt, expiresAt: rec.expiresAt, rotateBy: rec.rotateBy };
+        out.push({
+          prefix: row.prefix,
+          entry: {
+            id: rec.id,
+            createdAt: rec.createdAt,
+            expiresAt: rec.expiresAt,
+            state,
+            rotation: rotationStatus(facts, settings, at),
+            expiry: expiryStatus(facts, settings, at),
+          },
+        });
+      }
+      return { unlocked, rows: out };
+    },
     'settings.get': async () => loadSettings(deps.settingsArea),
     'settings.set': async ({ patch }) => {
       const next = await saveSettings(deps.settingsArea, patch);
+      await deps.onSettingsChanged?.(next);
       // A changed auto-lock time takes effect now, not at the next unlock.
       if (await vault.isUnlocked()) await deps.onUnlocked();
       return next;
+    },
+    'ui.openUnlock': async () => {
+      await deps.openUnlockWindow();
+      return null;
     },
     'vault.changePassword': async ({ oldPassword, newPassword }) => {
       await vault.changePassword(oldPassword, newPassword);
@@ -65,8 +204,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'vault.create': async ({ password }) => {
       await vault.create(password);
-      await deps.onUnlocked();
-      return vault.status();
+      return afterUnlock();
     },
     'vault.lock': async () => {
       await vault.lock();
@@ -76,8 +214,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'vault.status': async () => vault.status(),
     'vault.unlock': async ({ password }) => {
       await vault.unlock(password);
-      await deps.onUnlocked();
-      return vault.status();
+      return afterUnlock();
     },
     'vault.verify': async () => vault.verify(),
   };

@@ -6,10 +6,11 @@
  * A unit test enforces it, so a content script can never be handed a secret by adding a sender kind.
  */
 
+import type { ExpiryStatus, RotationStatus } from './rotation';
 import type { Settings } from './settings';
 import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES } from './settings';
 import { arrayOf, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
-import type { Entry, EntrySummary, IndexRecord } from './vault/model';
+import type { Entry, EntryState, EntrySummary, IndexRecord } from './vault/model';
 import { ENTRY_SOURCES, ENTRY_STATES, ENVIRONMENTS } from './vault/model';
 import type { VaultStatus, VerifyReport } from './vault/service';
 
@@ -21,7 +22,7 @@ export type SenderKind = (typeof SENDER_KINDS)[number];
 
 const ID = str(1, 64, /^[A-Za-z0-9-]+$/);
 const PASSWORD = str(1, 1024);
-const HOST = str(1, 253, /^[a-z0-9.-]+(:\d{1,5})?$/);
+const HOST = str(1, 253, /^[a-z0-9.-]+$/);
 const DATE = num(0, 8.64e15);
 const NAME = str(1, 200);
 const SECRET = str(1, 4096);
@@ -71,6 +72,48 @@ const settingsPatch = obj(
   },
 );
 
+const capture = obj(
+  { secret: SECRET, name: NAME },
+  { notes: NOTES, orgId: ORG_ID, prefix: PREFIX, expiresAt: nullable(DATE) },
+);
+
+const ROW_STATUSES = ['active', 'revoked', 'unknown'] as const;
+/** One row of DocBits' key table as the content script read it (undefined date = could not be read). */
+const pageRow = obj(
+  { prefix: str(1, 100), status: oneOf(ROW_STATUSES) },
+  { name: str(0, 200), expiresAt: nullable(DATE), lastUsedAt: nullable(DATE) },
+);
+export type PageRow = ReturnType<typeof pageRow>;
+
+/** What the page learns about a table row: only clear-index facts, never a name or secret. */
+export interface RowMatch {
+  prefix: string;
+  entry: null | {
+    id: string;
+    createdAt: number;
+    expiresAt: number | null;
+    state: EntryState;
+    rotation: RotationStatus;
+    expiry: ExpiryStatus;
+  };
+}
+
+export interface RowsReply {
+  unlocked: boolean;
+  rows: RowMatch[];
+}
+
+export interface CopyReply {
+  /** Seconds until the clipboard is cleared; 0 = never. */
+  clearAfterSeconds: number;
+}
+
+export interface CaptureReply {
+  entry: EntrySummary;
+  /** True when the key was already in the vault (nothing new was written). */
+  existing: boolean;
+}
+
 interface Def<P, R> {
   senders: readonly SenderKind[];
   payload: Check<P>;
@@ -84,13 +127,23 @@ const def = <P, R>(d: Omit<Def<P, R>, 'reply'>): Def<P, R> => d;
 
 const PAGES = ['extension-page'] as const;
 const PAGES_AND_DOCBITS = ['extension-page', 'docbits-content'] as const;
+const DOCBITS = ['docbits-content'] as const;
 
 /** Alphabetical. Adding a message = one line here + one handler. */
 export const MESSAGES = {
+  'clipboard.copyPageKey': def<{ text: string }, CopyReply>({
+    senders: DOCBITS,
+    payload: obj({ text: SECRET }),
+  }),
   'entry.add': def<{ entry: ReturnType<typeof newEntry> }, EntrySummary>({
     senders: PAGES,
     payload: obj({ entry: newEntry }),
   }),
+  'entry.capture': def<{ entry: ReturnType<typeof capture> }, CaptureReply>({
+    senders: DOCBITS,
+    payload: obj({ entry: capture }),
+  }),
+  'entry.copy': def<{ id: string }, CopyReply>({ senders: PAGES_AND_DOCBITS, payload: obj({ id: ID }) }),
   'entry.get': def<{ id: string }, Entry>({ senders: PAGES, payload: obj({ id: ID }), secretReply: true }),
   'entry.index': def<Record<string, never>, IndexRecord[]>({ senders: PAGES_AND_DOCBITS, payload: empty }),
   'entry.list': def<Record<string, never>, EntrySummary[]>({ senders: PAGES, payload: empty }),
@@ -99,11 +152,16 @@ export const MESSAGES = {
     senders: PAGES,
     payload: obj({ id: ID, patch: entryPatch }),
   }),
+  'page.rows': def<{ orgId: string | null; rows: PageRow[] }, RowsReply>({
+    senders: DOCBITS,
+    payload: obj({ orgId: ORG_ID, rows: arrayOf(pageRow, 500) }),
+  }),
   'settings.get': def<Record<string, never>, Settings>({ senders: PAGES, payload: empty }),
   'settings.set': def<{ patch: ReturnType<typeof settingsPatch> }, Settings>({
     senders: PAGES,
     payload: obj({ patch: settingsPatch }),
   }),
+  'ui.openUnlock': def<Record<string, never>, null>({ senders: DOCBITS, payload: empty }),
   'vault.changePassword': def<{ oldPassword: string; newPassword: string }, null>({
     senders: PAGES,
     payload: obj({ oldPassword: PASSWORD, newPassword: PASSWORD }),
@@ -156,31 +214,16 @@ export type Reply<R> = { ok: true; data: R } | { ok: false; error: ProtocolError
 export const isMessageType = (t: unknown): t is MessageType =>
   typeof t === 'string' && Object.hasOwn(MESSAGES, t);
 
-/** Thrown on the caller's side when the background answers with an error. */
-export class ProtocolError extends Error {
-  readonly code: ErrorCode;
-  readonly retryAfterMs: number | undefined;
-  constructor(body: ProtocolErrorBody) {
-    super(body.message);
-    this.name = 'ProtocolError';
-    this.code = body.code;
-    this.retryAfterMs = body.retryAfterMs;
-  }
+// ---------------------------------------------------------------- messages the background sends
+
+/** Background → offscreen document (Chrome): put `text` on the clipboard, clear it after `clearAfterMs`. */
+export interface OffscreenCopy {
+  type: 'offscreen.copy';
+  payload: { text: string; clearAfterMs: number };
 }
 
-/**
- * Sends one typed message through `runtime.sendMessage` (passed in, so it works with the polyfill in the
- * extension and with a fake in tests) and unwraps the reply.
- */
-export async function send<T extends MessageType>(
-  runtime: { sendMessage(message: unknown): Promise<unknown> },
-  type: T,
-  payload: PayloadOf<T>,
-): Promise<ReplyOf<T>> {
-  const reply = (await runtime.sendMessage({ type, payload })) as Reply<ReplyOf<T>> | undefined;
-  if (!reply || typeof reply !== 'object') {
-    throw new ProtocolError({ code: 'internal', message: 'No reply from KeyGuard' });
-  }
-  if (!reply.ok) throw new ProtocolError(reply.error);
-  return reply.data;
+/** Background → DocBits tabs: the vault was locked or unlocked (no secret, ever). */
+export interface VaultStateEvent {
+  type: 'event.vaultState';
+  payload: { unlocked: boolean };
 }

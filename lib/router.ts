@@ -33,6 +33,17 @@ export type Handlers = {
   [T in MessageType]: (payload: PayloadOf<T>, ctx: HandlerContext) => Promise<ReplyOf<T>>;
 };
 
+/** Thrown by a handler to refuse a well-formed request with a specific code and message. */
+export class RequestError extends Error {
+  constructor(
+    readonly code: 'invalid' | 'forbidden',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
 /** An error a handler may throw to give the caller a specific code (e.g. VaultError). */
 interface CodedError {
   code: ErrorCode;
@@ -41,6 +52,7 @@ interface CodedError {
 }
 
 const PASS_THROUGH: ReadonlySet<string> = new Set<ErrorCode>([
+  'forbidden',
   'no-vault',
   'exists',
   'locked',
@@ -65,7 +77,7 @@ export interface RouterOptions {
   extensionId: string;
   /** e.g. `chrome-extension://<id>/`. */
   extensionOrigin: string;
-  /** Whether an https URL's host is a configured DocBits host (read fresh: settings can change). */
+  /** Whether an https URL's host name is a configured DocBits host (read fresh: settings can change). */
   isDocbitsHost: (host: string) => boolean | Promise<boolean>;
   handlers: Handlers;
   /** Called after each handled request, e.g. to re-arm the auto-lock timer. Never sees payloads. */
@@ -88,7 +100,7 @@ export async function classifySender(
   if (!url) return null;
   if (`${url.protocol}//${url.host}/` === opts.extensionOrigin) return 'extension-page';
   if (!sender.tab) return null;
-  if (sender.frameId === 0 && url.protocol === 'https:' && (await opts.isDocbitsHost(url.host))) {
+  if (sender.frameId === 0 && url.protocol === 'https:' && (await opts.isDocbitsHost(url.hostname))) {
     return 'docbits-content';
   }
   return url.protocol === 'https:' || url.protocol === 'http:' ? 'guard-content' : null;

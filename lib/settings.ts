@@ -46,9 +46,7 @@ const isChoice =
 const isDays = (v: unknown): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 3650;
 const isHosts = (v: unknown): v is string[] =>
-  Array.isArray(v) &&
-  v.length <= 50 &&
-  v.every((h) => typeof h === 'string' && /^[a-z0-9.-]+(:\d+)?$/.test(h));
+  Array.isArray(v) && v.length <= 50 && v.every((h) => typeof h === 'string' && /^[a-z0-9.-]+$/.test(h));
 
 /** Normalises whatever is stored into a complete Settings object. */
 export function normaliseSettings(raw: unknown): Settings {

@@ -93,6 +93,8 @@ async function setup() {
       settingsArea: { get: async () => ({}), set: async () => {} },
       onUnlocked: async () => {},
       onLocked: async () => {},
+      copyToClipboard: async () => {},
+      openUnlockWindow: async () => {},
     }),
   });
 }
@@ -190,6 +192,8 @@ describe('router', () => {
           settingsArea: { get: async () => ({}), set: async () => {} },
           onUnlocked: async () => {},
           onLocked: async () => {},
+          copyToClipboard: async () => {},
+          openUnlockWindow: async () => {},
         }),
         'vault.status': async () => {
           throw new Error(`boom ${secrets[0]}`);
@@ -294,6 +298,11 @@ function randomValue(rng: Rng, depth: number): unknown {
 
 /** A valid example payload per type, to mutate into something guaranteed invalid. */
 const EXAMPLES: { [T in MessageType]: Record<string, unknown> } = {
+  'clipboard.copyPageKey': { text: 'x' },
+  'entry.capture': { entry: { secret: 's', name: 'n' } },
+  'entry.copy': { id: 'abc' },
+  'page.rows': { orgId: 'org', rows: [] },
+  'ui.openUnlock': {},
   'entry.add': {
     entry: { name: 'n', secret: 's', host: 'app.docbits.com', environment: 'production', source: 'manual' },
   },
@@ -332,16 +341,8 @@ function malformed(rng: Rng): unknown {
     }
     case 5:
       if (keys.length > 0) {
-        payload[pickOne(rng, keys)] = pickOne(rng, [
-          undefined,
-          null,
-          42,
-          [],
-          { bogus: 1 },
-          true,
-          'x'.repeat(70_000),
-        ]);
-        // `undefined`/`null` would still be invalid for every required field listed in EXAMPLES.
+        // Each of these is invalid for every field in EXAMPLES (null and [] are not: orgId, rows).
+        payload[pickOne(rng, keys)] = pickOne(rng, [undefined, 42, { bogus: 1 }, true, 'x'.repeat(70_000)]);
         return { type, payload };
       }
       return { type, payload: [] };

@@ -1,0 +1,212 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandlers } from '../../lib/handlers';
+import { DAY_MS } from '../../lib/rotation';
+import { createRouter, type Sender } from '../../lib/router';
+import { VaultService } from '../../lib/vault/service';
+import { createMemorySessionKeyStorage } from '../../lib/vault/session';
+import { openVaultStore } from '../../lib/vault/store';
+
+const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
+const ORIGIN = `chrome-extension://${EXT_ID}/`;
+const FAST_KDF = { memoryKiB: 256, iterations: 1, parallelism: 1 };
+const PAGE: Sender = { id: EXT_ID, url: `${ORIGIN}popup.html` };
+const DOCBITS: Sender = {
+  id: EXT_ID,
+  url: 'https://app.docbits.com/settings/integration',
+  frameId: 0,
+  tab: { id: 7 },
+};
+const ONPREM: Sender = { ...DOCBITS, url: 'https://docbits.example.test/settings/integration' };
+const KEY = 'dbk_Q3vT9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
+const NOW = Date.UTC(2026, 10, 27, 12);
+
+let vault: VaultService;
+let copies: Array<{ text: string; ms: number }>;
+let unlockWindows: number;
+let route: ReturnType<typeof createRouter>;
+
+async function call(type: string, payload: unknown, sender: Sender = DOCBITS) {
+  return route({ type, payload }, sender);
+}
+
+beforeEach(async () => {
+  const store = await openVaultStore(new IDBFactory(), 'handlers');
+  vault = new VaultService({
+    store,
+    session: createMemorySessionKeyStorage(),
+    kdf: FAST_KDF,
+    now: () => NOW,
+  });
+  copies = [];
+  unlockWindows = 0;
+  const settings: Record<string, unknown> = {
+    settings: { docbitsHosts: ['app.docbits.com', 'docbits.example.test'], clipboardClearSeconds: 20 },
+  };
+  route = createRouter({
+    extensionId: EXT_ID,
+    extensionOrigin: ORIGIN,
+    isDocbitsHost: (h) => h === 'app.docbits.com' || h === 'docbits.example.test',
+    handlers: createHandlers({
+      vault,
+      settingsArea: { get: async (k) => ({ [k]: settings[k] }), set: async () => {} },
+      onUnlocked: async () => {},
+      onLocked: async () => {},
+      copyToClipboard: async (text, ms) => void copies.push({ text, ms }),
+      openUnlockWindow: async () => void unlockWindows++,
+      now: () => NOW,
+    }),
+  });
+  await vault.create('correct horse battery');
+});
+
+describe('entry.capture from the DocBits page', () => {
+  it('saves the key with the host from the sender, not the payload, and never echoes the secret', async () => {
+    const reply = await call('entry.capture', {
+      entry: {
+        secret: KEY,
+        name: 'ERP connector',
+        notes: 'from dialog',
+        orgId: 'org-1',
+        expiresAt: NOW + DAY_MS,
+      },
+    });
+    expect(reply.ok).toBe(true);
+    expect(JSON.stringify(reply).includes(KEY)).toBe(false);
+    const [summary] = await vault.list();
+    expect(summary).toMatchObject({
+      name: 'ERP connector',
+      host: 'app.docbits.com',
+      environment: 'production',
+      source: 'captured',
+      orgId: 'org-1',
+    });
+    const full = await vault.get(summary?.id ?? '');
+    expect(full.secret === KEY).toBe(true);
+  });
+
+  it('a second save of the same key returns the existing entry', async () => {
+    await call('entry.capture', { entry: { secret: KEY, name: 'A' } });
+    const again = await call('entry.capture', { entry: { secret: KEY, name: 'B' } });
+    expect(again).toMatchObject({ ok: true, data: { existing: true, entry: { name: 'A' } } });
+    expect(await vault.list()).toHaveLength(1);
+  });
+
+  it('answers "locked" when the vault is locked, so the page can ask for the password', async () => {
+    await vault.lock();
+    expect(await call('entry.capture', { entry: { secret: KEY, name: 'A' } })).toMatchObject({
+      ok: false,
+      error: { code: 'locked' },
+    });
+    expect(await call('ui.openUnlock', {})).toMatchObject({ ok: true });
+    expect(unlockWindows).toBe(1);
+  });
+
+  it('is refused from the popup and from other sites', async () => {
+    for (const sender of [PAGE, { ...DOCBITS, url: 'https://evil.example/' }]) {
+      expect(await call('entry.capture', { entry: { secret: KEY, name: 'A' } }, sender)).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden' },
+      });
+    }
+  });
+});
+
+describe('copy', () => {
+  it('copies a page key with the configured clear time', async () => {
+    expect(await call('clipboard.copyPageKey', { text: KEY })).toEqual({
+      ok: true,
+      data: { clearAfterSeconds: 20 },
+    });
+    expect(copies).toEqual([{ text: KEY, ms: 20_000 }]);
+  });
+
+  it('copies a vault key for its own host only; the reply never carries it', async () => {
+    const added = await vault.add({
+      name: 'k',
+      secret: KEY,
+      host: 'app.docbits.com',
+      environment: 'production',
+      source: 'manual',
+    });
+    const ok = await call('entry.copy', { id: added.id });
+    expect(ok).toEqual({ ok: true, data: { clearAfterSeconds: 20 } });
+    expect(copies.length).toBe(1);
+    const other = await call('entry.copy', { id: added.id }, ONPREM);
+    expect(other).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(copies.length).toBe(1);
+    expect(await call('entry.copy', { id: added.id }, PAGE)).toMatchObject({ ok: true });
+  });
+});
+
+describe('page.rows', () => {
+  const rows = (status: 'active' | 'revoked', prefix = 'dbk_Q3vT') => ({
+    orgId: 'org-1',
+    rows: [
+      { prefix, name: 'ERP connector', status, expiresAt: null, lastUsedAt: NOW - DAY_MS },
+      { prefix: 'ffff0000', name: 'unknown', status: 'active' },
+    ],
+  });
+
+  it('learns the prefix of a captured key, marks rows, and stores what the page showed', async () => {
+    await call('entry.capture', { entry: { secret: KEY, name: 'ERP connector', orgId: 'org-1' } });
+    const reply = await call('page.rows', rows('active'));
+    expect(reply.ok).toBe(true);
+    const data = (reply as { data: { unlocked: boolean; rows: Array<{ prefix: string; entry: unknown }> } })
+      .data;
+    expect(data.unlocked).toBe(true);
+    expect(data.rows[0]?.entry).toMatchObject({ state: 'active', rotation: 'ok', expiry: 'none' });
+    expect(data.rows[1]?.entry).toBeNull();
+    const [rec] = await vault.listIndex();
+    expect(rec?.prefix).toBe('dbk_Q3vT');
+    expect(rec?.observed).toEqual({ status: 'active', expiresAt: null, lastUsedAt: NOW - DAY_MS, at: NOW });
+    expect(JSON.stringify(reply).includes(KEY)).toBe(false);
+  });
+
+  it('retires an entry whose row turns Revoked, and records why', async () => {
+    await call('entry.capture', { entry: { secret: KEY, name: 'ERP connector', orgId: 'org-1' } });
+    await call('page.rows', rows('active'));
+    const reply = await call('page.rows', rows('revoked'));
+    expect((reply as { data: { rows: Array<{ entry: { state: string } }> } }).data.rows[0]?.entry.state).toBe(
+      'retired',
+    );
+    const [summary] = await vault.list();
+    const full = await vault.get(summary?.id ?? '');
+    expect(full.state).toBe('retired');
+    expect(full.history.at(-1)).toMatchObject({ event: 'state:retired', detail: 'revoked on DocBits' });
+  });
+
+  it('while locked: remembers the revocation and retires the entry at the next unlock', async () => {
+    await call('entry.capture', { entry: { secret: KEY, name: 'ERP connector', orgId: 'org-1' } });
+    await call('page.rows', rows('active'));
+    await vault.lock();
+    const reply = await call('page.rows', rows('revoked'));
+    expect(reply).toMatchObject({ ok: true, data: { unlocked: false } });
+    expect((await vault.listIndex())[0]?.state).toBe('active');
+    await call('vault.unlock', { password: 'correct horse battery' }, PAGE);
+    expect((await vault.listIndex())[0]?.state).toBe('retired');
+  });
+
+  it('does not match entries of another host or organisation', async () => {
+    await vault.add({
+      name: 'x',
+      secret: KEY,
+      host: 'docbits.example.test',
+      environment: 'other',
+      source: 'manual',
+      prefix: 'dbk_Q3vT',
+    });
+    await vault.add({
+      name: 'y',
+      secret: `${KEY}2`,
+      host: 'app.docbits.com',
+      environment: 'production',
+      source: 'manual',
+      prefix: 'dbk_Q3vT',
+      orgId: 'org-2',
+    });
+    const reply = await call('page.rows', rows('active'));
+    expect((reply as { data: { rows: Array<{ entry: unknown }> } }).data.rows[0]?.entry).toBeNull();
+  });
+});
