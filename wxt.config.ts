@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
 
 /**
@@ -11,6 +12,22 @@ export default defineConfig({
   imports: false,
   modules: ['@wxt-dev/webextension-polyfill'],
   manifestVersion: 3,
+  hooks: {
+    // The DocBits content script is size-budgeted (≤ 12 KB gzipped). There, `wxt/browser` (also used by
+    // WXT's own content-script context) is the browser's native promise-based API instead of the polyfill,
+    // which would add ~3 KB and change nothing for the calls made (see lib/native-browser.ts).
+    'vite:build:extendConfig': (entrypoints, config) => {
+      if (entrypoints.length !== 1 || entrypoints[0]?.name !== 'docbits') return;
+      const alias = config.resolve?.alias ?? {};
+      const list = Array.isArray(alias)
+        ? alias
+        : Object.entries(alias).map(([find, replacement]) => ({ find, replacement: String(replacement) }));
+      config.resolve = {
+        ...config.resolve,
+        alias: [{ find: /^wxt\/browser$/, replacement: resolve('lib/native-browser.ts') }, ...list],
+      };
+    },
+  },
   vite: () => ({
     esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
     build: { sourcemap: false },

@@ -2,10 +2,11 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { t } from '../lib/i18n';
 import type { VaultStatus } from '../lib/messages';
 import type { Send } from './api';
-import { CreateVaultForm, describeError, UnlockForm } from './VaultForms';
+import { describeError } from './errors';
+import { CreateVaultForm, UnlockForm } from './VaultForms';
 
 /** The popup: create → unlock → unlocked, by vault state. The key list is its own piece of work. */
-export function Popup({ send }: { send: Send }) {
+export function Popup({ send, onUnlocked }: { send: Send; onUnlocked?: () => void }) {
   const [status, setStatus] = useState<VaultStatus | null>(null);
   const [count, setCount] = useState<number | null>(null);
   const [error, setError] = useState('');
@@ -14,11 +15,12 @@ export function Popup({ send }: { send: Send }) {
     try {
       const s = await send('vault.status', {});
       setStatus(s);
+      if (s.unlocked && onUnlocked) return onUnlocked();
       setCount(s.unlocked ? (await send('entry.list', {})).length : null);
     } catch (e) {
       setError(describeError(e));
     }
-  }, [send]);
+  }, [send, onUnlocked]);
 
   useEffect(() => {
     void refresh();

@@ -1,23 +1,15 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { t } from '../lib/i18n';
-import { ProtocolError, type VaultStatus } from '../lib/messages';
+import type { VaultStatus } from '../lib/messages';
 import { MIN_PASSWORD_LENGTH, passwordStrength } from '../lib/password';
+import { ProtocolError } from '../lib/send';
 import type { Send } from './api';
+import { describeError } from './errors';
 import { PasswordField } from './PasswordField';
 
 interface FormProps {
   send: Send;
   onDone: (status: VaultStatus) => void;
-}
-
-/** Maps a background error to a sentence for the user; never echoes input. */
-export function describeError(e: unknown): string {
-  if (e instanceof ProtocolError) {
-    if (e.code === 'bad-password') return t('wrongPassword');
-    if (e.code === 'backoff') return t('retryIn', Math.ceil((e.retryAfterMs ?? 0) / 1000));
-    return t('errorGeneric', e.message);
-  }
-  return t('errorGeneric', e instanceof Error ? e.message : String(e));
 }
 
 function Progress() {

@@ -1,0 +1,168 @@
+import { useEffect, useState } from 'preact/hooks';
+import { t } from '../../lib/i18n';
+import type { Refusal } from '../../lib/safe-click';
+import { ProtocolError } from '../../lib/send';
+import type { Send } from '../api';
+import { useGuardedAction } from './useGuardedAction';
+
+/** What "Save to KeyGuard" starts from: the create dialog's values and the page's organisation. */
+export interface Prefill {
+  name?: string | undefined;
+  description?: string | undefined;
+  expiresAt?: number | null | undefined;
+  orgId: string | null;
+}
+
+export interface KeyControlsProps {
+  send: Send;
+  guard: (e: MouseEvent) => Refusal | null;
+  /** The key as the page shows it right now ('' while it is still loading). */
+  readKey: () => string;
+  setRevealed: (on: boolean) => void;
+  prefill: () => Prefill;
+  /** Subscribes to "the vault was unlocked"; returns the unsubscribe function. */
+  onUnlocked: (cb: () => void) => () => void;
+}
+
+const REMASK_MS = 10_000;
+const toDateInput = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().slice(0, 10) : '');
+
+/** Show/Hide, Copy and Save to KeyGuard next to a full key on the DocBits page. */
+export function KeyControls(props: KeyControlsProps) {
+  const { message, setMessage, run } = useGuardedAction(props.guard);
+  const [revealed, setRevealed] = useState(false);
+  const [form, setForm] = useState<{ name: string; notes: string; expires: string } | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [waiting, setWaiting] = useState<null | { name: string; notes: string; expires: string }>(null);
+
+  useEffect(() => {
+    props.setRevealed(revealed);
+    if (!revealed) return;
+    const timer = setTimeout(() => setRevealed(false), REMASK_MS);
+    return () => clearTimeout(timer);
+  }, [revealed]);
+  // Leaving the page (or DocBits closing the dialog) re-masks.
+  useEffect(() => () => props.setRevealed(false), []);
+
+  const save = async (values: { name: string; notes: string; expires: string }) => {
+    const secret = props.readKey();
+    if (!secret) return;
+    const { orgId } = props.prefill();
+    try {
+      const reply = await props.send('entry.capture', {
+        entry: {
+          secret,
+          name: values.name.trim() || 'DocBits API key',
+          notes: values.notes,
+          orgId,
+          expiresAt: values.expires ? Date.parse(`${values.expires}T23:59:59`) : null,
+        },
+      });
+      setSaved(true);
+      setForm(null);
+      setWaiting(null);
+      setMessage(reply.existing ? t('savedInKeyGuard') : '');
+    } catch (err) {
+      if (err instanceof ProtocolError && err.code === 'locked') {
+        // The secret stays where it already is (this page); it is sent again once the vault opens.
+        setWaiting(values);
+        setMessage(t('unlockToSave'));
+        await props.send('ui.openUnlock', {});
+        return;
+      }
+      throw err;
+    }
+  };
+
+  useEffect(() => {
+    if (!waiting) return;
+    return props.onUnlocked(() => void save(waiting).catch(() => setMessage(t('unlockToSave'))));
+  }, [waiting]);
+
+  const openForm = () => {
+    const p = props.prefill();
+    setForm({ name: p.name ?? '', notes: p.description ?? '', expires: toDateInput(p.expiresAt) });
+    return undefined;
+  };
+
+  return (
+    <div class="kg" role="group" aria-label={t('keyGuardControls')}>
+      <button type="button" aria-pressed={revealed} onClick={run(() => void setRevealed((r) => !r))}>
+        {revealed ? t('hideApiKey') : t('showApiKey')}
+      </button>
+      <button
+        type="button"
+        onClick={run(async () => {
+          const key = props.readKey();
+          if (!key) return undefined;
+          const { clearAfterSeconds } = await props.send('clipboard.copyPageKey', { text: key });
+          return clearAfterSeconds > 0 ? t('copiedClears', clearAfterSeconds) : t('copied');
+        })}
+      >
+        {t('copyApiKey')}
+      </button>
+      {saved ? (
+        <span class="badge in" role="status">
+          {t('savedInKeyGuard')}
+        </span>
+      ) : (
+        !form && (
+          <button type="button" class="primary" onClick={run(openForm)}>
+            {t('saveToKeyGuard')}
+          </button>
+        )
+      )}
+      {form && (
+        <SaveForm
+          values={form}
+          onChange={setForm}
+          onCancel={() => setForm(null)}
+          onSave={run(async () => {
+            await save(form);
+            return undefined;
+          })}
+        />
+      )}
+      {message && (
+        <span class="msg" role="status">
+          {message}
+        </span>
+      )}
+    </div>
+  );
+}
+
+interface FormProps {
+  values: { name: string; notes: string; expires: string };
+  onChange: (v: { name: string; notes: string; expires: string }) => void;
+  onCancel: () => void;
+  onSave: (e: MouseEvent) => void;
+}
+
+function SaveForm({ values, onChange, onCancel, onSave }: FormProps) {
+  const set = (key: 'name' | 'notes' | 'expires') => (e: Event) =>
+    onChange({ ...values, [key]: (e.currentTarget as HTMLInputElement).value });
+  return (
+    <form
+      onSubmit={(e) => e.preventDefault()}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onCancel();
+      }}
+    >
+      <label for="kg-name">{t('keyName')}</label>
+      <input id="kg-name" type="text" value={values.name} maxLength={200} onInput={set('name')} />
+      <label for="kg-notes">{t('keyNotes')}</label>
+      <input id="kg-notes" type="text" value={values.notes} maxLength={10_000} onInput={set('notes')} />
+      <label for="kg-expires">{t('keyExpires')}</label>
+      <input id="kg-expires" type="date" value={values.expires} onInput={set('expires')} />
+      <div class="row">
+        <button type="button" onClick={onCancel}>
+          {t('cancel')}
+        </button>
+        <button type="submit" class="primary" onClick={onSave}>
+          {t('save')}
+        </button>
+      </div>
+    </form>
+  );
+}

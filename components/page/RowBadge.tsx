@@ -1,0 +1,62 @@
+import { t } from '../../lib/i18n';
+import type { RowMatch } from '../../lib/messages';
+import { ageDays } from '../../lib/rotation';
+import type { Refusal } from '../../lib/safe-click';
+import type { Send } from '../api';
+import { useGuardedAction } from './useGuardedAction';
+
+const ROTATION = {
+  ok: null,
+  'due-soon': 'rotationDueSoon',
+  due: 'rotationDue',
+  overdue: 'rotationOverdue',
+} as const;
+const EXPIRY = { none: null, ok: null, soon: 'expiresSoon', expired: 'expired' } as const;
+
+/** The mark on a key-table row: in KeyGuard (age, status, "Copy full key") or quietly not. */
+export function RowBadge(props: {
+  match: RowMatch;
+  send: Send;
+  guard: (e: MouseEvent) => Refusal | null;
+  now: number;
+}) {
+  const { message, run } = useGuardedAction(props.guard);
+  const entry = props.match.entry;
+  if (!entry) {
+    return (
+      <span class="kg">
+        <span class="badge out">{t('notInKeyGuard')}</span>
+      </span>
+    );
+  }
+  const retired = entry.state === 'retired';
+  const rotation = retired ? null : ROTATION[entry.rotation];
+  const expiry = retired ? null : EXPIRY[entry.expiry];
+  return (
+    <span class="kg" role="group" aria-label={t('keyGuardControls')}>
+      <span class="badge in">{t('inKeyGuard')}</span>
+      <span class="msg">{t('ageDays', ageDays(entry.createdAt, props.now))}</span>
+      {retired && <span class="badge out">{t('retired')}</span>}
+      {rotation && (
+        <span class={`badge ${entry.rotation === 'overdue' ? 'bad' : 'warn'}`}>{t(rotation)}</span>
+      )}
+      {expiry && <span class={`badge ${entry.expiry === 'expired' ? 'bad' : 'warn'}`}>{t(expiry)}</span>}
+      {!retired && (
+        <button
+          type="button"
+          onClick={run(async () => {
+            const { clearAfterSeconds } = await props.send('entry.copy', { id: entry.id });
+            return clearAfterSeconds > 0 ? t('copiedClears', clearAfterSeconds) : t('copied');
+          })}
+        >
+          {t('copyFullKey')}
+        </button>
+      )}
+      {message && (
+        <span class="msg" role="status">
+          {message}
+        </span>
+      )}
+    </span>
+  );
+}

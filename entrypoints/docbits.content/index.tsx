@@ -1,0 +1,86 @@
+import { browser } from 'wxt/browser';
+import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { KeyControls } from '../../components/page/KeyControls';
+import { RowBadge } from '../../components/page/RowBadge';
+import { mountInShadow } from '../../components/page/shadow';
+import { readCreateDialogValues, readOrgId, watchCreateDialog } from '../../lib/docbits/detect';
+import { MASK_CSS, setRevealed } from '../../lib/docbits/mask';
+import { type MessageKey, setMessageSource } from '../../lib/i18n';
+import { startPageController } from '../../lib/page-controller';
+import { checkActivation } from '../../lib/safe-click';
+import { isVaultStateEvent, send } from '../../lib/send';
+
+/**
+ * The DocBits page. Wiring only: the mask stylesheet goes in at document_start, before DocBits renders
+ * anything; lib/page-controller keeps controls and marks in step with the single-page app.
+ */
+export default defineContentScript({
+  matches: ['https://app.docbits.com/*'],
+  runAt: 'document_start',
+  main(ctx: ContentScriptContext) {
+    setMessageSource((key, subs) => browser.i18n.getMessage(key as MessageKey, subs));
+    const style = document.createElement('style');
+    style.textContent = MASK_CSS;
+    document.documentElement.append(style);
+
+    const sendMessage = <T extends Parameters<typeof send>[1]>(
+      type: T,
+      payload: Parameters<typeof send<T>>[2],
+    ) => send(browser.runtime, type, payload);
+    const unlockedListeners = new Set<() => void>();
+    const onUnlocked = (cb: () => void) => {
+      unlockedListeners.add(cb);
+      return () => void unlockedListeners.delete(cb);
+    };
+    const createDialog = watchCreateDialog(document);
+
+    const controller = startPageController({
+      doc: document,
+      send: sendMessage,
+      mountKeyControls: (site) =>
+        mountInShadow(site.anchor, 'after', (host) => (
+          <KeyControls
+            send={sendMessage}
+            guard={(e) => checkActivation(e, host, window)}
+            readKey={site.readKey}
+            setRevealed={(on) => setRevealed(site.element, on)}
+            prefill={() => ({
+              ...(createDialog.last() ?? readCreateDialogValues(document)),
+              orgId: readOrgId(document),
+            })}
+            onUnlocked={onUnlocked}
+          />
+        )),
+      mountRowBadge: (row, match) =>
+        mountInShadow(row.keyCell, 'append', (host) => (
+          <RowBadge
+            match={match}
+            send={sendMessage}
+            guard={(e) => checkActivation(e, host, window)}
+            now={Date.now()}
+          />
+        )),
+    });
+
+    const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }) => {
+      // Only the background (our id, no tab) announces vault state; it never carries a secret.
+      if (sender.id !== browser.runtime.id || sender.tab || !isVaultStateEvent(message)) return;
+      if (message.payload.unlocked) for (const cb of unlockedListeners) cb();
+      controller.refresh(true);
+    };
+    browser.runtime.onMessage.addListener(onMessage);
+
+    // Extension disabled, updated or removed: give DocBits its own display back.
+    ctx.onInvalidated(() => {
+      controller.stop();
+      createDialog.stop();
+      style.remove();
+      try {
+        browser.runtime.onMessage.removeListener(onMessage);
+      } catch {
+        // The extension context is already gone; so is the listener.
+      }
+    });
+  },
+});

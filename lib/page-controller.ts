@@ -1,0 +1,122 @@
+/**
+ * The DocBits page, kept in step with KeyGuard: controls next to every full key, a mark on every key-table
+ * row, and the table's facts sent to the background whenever they change. DOM access is through the
+ * document passed in; rendering is through the mount functions passed in (Preact, in closed shadow roots).
+ */
+import { type FullKeySite, findFullKeys, readOrgId } from './docbits/detect';
+import { setRevealed } from './docbits/mask';
+import { observePage } from './docbits/observe';
+import { type KeyRow, readKeyTable } from './docbits/table';
+import type { MessageType, PayloadOf, ReplyOf, RowMatch } from './messages';
+
+export interface Mounted {
+  host: HTMLElement;
+  unmount(): void;
+}
+
+export interface ControllerDeps {
+  doc: Document;
+  send: <T extends MessageType>(type: T, payload: PayloadOf<T>) => Promise<ReplyOf<T>>;
+  mountKeyControls(site: FullKeySite): Mounted;
+  mountRowBadge(row: KeyRow, match: RowMatch): Mounted;
+  MutationObserver?: typeof MutationObserver;
+}
+
+interface RowMount {
+  mounted: Mounted;
+  signature: string;
+}
+
+const rowFacts = (r: KeyRow) => ({
+  prefix: r.prefix,
+  name: r.name,
+  status: r.status,
+  ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}),
+  ...(r.lastUsedAt !== undefined ? { lastUsedAt: r.lastUsedAt } : {}),
+});
+
+export function startPageController(deps: ControllerDeps) {
+  const { doc } = deps;
+  const sites = new Map<HTMLElement, Mounted>();
+  const rows = new Map<HTMLElement, RowMount>();
+  let matches = new Map<string, RowMatch>();
+  let sentSignature = '';
+  let sending = 0;
+
+  function syncSites(): void {
+    const found = findFullKeys(doc, doc.location?.pathname ?? '');
+    const live = new Set(found.map((s) => s.element));
+    for (const [el, m] of sites) {
+      if (!live.has(el) || !el.isConnected || !m.host.isConnected) {
+        m.unmount();
+        sites.delete(el);
+        if (!el.isConnected) continue;
+        setRevealed(el, false);
+      }
+    }
+    for (const site of found) {
+      if (!sites.has(site.element)) sites.set(site.element, deps.mountKeyControls(site));
+    }
+  }
+
+  function annotate(tableRows: KeyRow[]): void {
+    const live = new Set(tableRows.map((r) => r.row));
+    for (const [row, m] of rows) {
+      if (!live.has(row) || !m.mounted.host.isConnected) {
+        m.mounted.unmount();
+        rows.delete(row);
+      }
+    }
+    for (const r of tableRows) {
+      const match = matches.get(r.prefix);
+      if (!match) continue;
+      const signature = JSON.stringify(match);
+      const existing = rows.get(r.row);
+      if (existing?.signature === signature) continue;
+      existing?.mounted.unmount();
+      rows.set(r.row, { mounted: deps.mountRowBadge(r, match), signature });
+    }
+  }
+
+  async function syncRows(force = false): Promise<void> {
+    const tableRows = readKeyTable(doc);
+    annotate(tableRows);
+    if (tableRows.length === 0) return;
+    const payload = { orgId: readOrgId(doc), rows: tableRows.slice(0, 500).map(rowFacts) };
+    const signature = JSON.stringify(payload);
+    if (!force && signature === sentSignature) return;
+    sentSignature = signature;
+    const seq = ++sending;
+    try {
+      const reply = await deps.send('page.rows', payload);
+      if (seq !== sending) return; // a newer request is on its way
+      matches = new Map(reply.rows.map((m) => [m.prefix, m]));
+      annotate(readKeyTable(doc));
+    } catch {
+      // The extension may be reloading; the next change retries.
+      sentSignature = '';
+    }
+  }
+
+  const refresh = (force = false) => {
+    syncSites();
+    void syncRows(force);
+  };
+  const disconnect = observePage(doc, () => refresh(), deps.MutationObserver);
+
+  return {
+    /** Re-reads the page; `force` re-asks the background even if the table did not change. */
+    refresh,
+    /** Removes every KeyGuard control and mark; revealed keys go back to masked until the style goes. */
+    stop(): void {
+      disconnect();
+      for (const [el, m] of sites) {
+        m.unmount();
+        setRevealed(el, false);
+      }
+      for (const m of rows.values()) m.mounted.unmount();
+      sites.clear();
+      rows.clear();
+    },
+  };
+}
