@@ -3,6 +3,7 @@
  * Kept apart from the entrypoint so the router fuzz tests run them against a fake browser.
  */
 
+import { cellDate } from './docbits/dates';
 import { environmentOf } from './docbits/hosts';
 import type { CopyReply, PageRow, RowMatch, VaultStatus, VerifyReport } from './messages';
 import { expiryStatus, rotationStatus } from './rotation';
@@ -140,7 +141,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return null;
     },
     'entry.update': async ({ id, patch }) => toSummary(await vault.update(id, patch)),
-    'page.rows': async ({ orgId, rows }, ctx) => {
+    'page.rows': async ({ orgId, lang, rows }, ctx) => {
       const host = senderHost(ctx);
       const settings = await loadSettings(deps.settingsArea);
       const unlocked = await vault.isUnlocked();
@@ -162,8 +163,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         if (row.status !== 'unknown') {
           await vault.observe(rec.id, {
             status: row.status,
-            expiresAt: row.expiresAt,
-            lastUsedAt: row.lastUsedAt,
+            expiresAt: cellDate(row.expires ?? '', lang),
+            lastUsedAt: cellDate(row.lastUsed ?? '', lang),
             at,
           });
         }

@@ -78,10 +78,13 @@ const capture = obj(
 );
 
 const ROW_STATUSES = ['active', 'revoked', 'unknown'] as const;
-/** One row of DocBits' key table as the content script read it (undefined date = could not be read). */
+/**
+ * One row of DocBits' key table as the content script read it; dates as shown (the background reads them
+ * in the page's language).
+ */
 const pageRow = obj(
   { prefix: str(1, 100), status: oneOf(ROW_STATUSES) },
-  { name: str(0, 200), expiresAt: nullable(DATE), lastUsedAt: nullable(DATE) },
+  { name: str(0, 200), expires: str(0, 100), lastUsed: str(0, 100) },
 );
 export type PageRow = ReturnType<typeof pageRow>;
 
@@ -152,9 +155,12 @@ export const MESSAGES = {
     senders: PAGES,
     payload: obj({ id: ID, patch: entryPatch }),
   }),
-  'page.rows': def<{ orgId: string | null; rows: PageRow[] }, RowsReply>({
+  'page.rows': def<{ orgId: string | null; lang?: string; rows: PageRow[] }, RowsReply>({
     senders: DOCBITS,
-    payload: obj({ orgId: ORG_ID, rows: arrayOf(pageRow, 500) }),
+    payload: obj(
+      { orgId: ORG_ID, rows: arrayOf(pageRow, 500) },
+      { lang: str(2, 5, /^[a-z]{2}(-[A-Z]{2})?$/) },
+    ),
   }),
   'settings.get': def<Record<string, never>, Settings>({ senders: PAGES, payload: empty }),
   'settings.set': def<{ patch: ReturnType<typeof settingsPatch> }, Settings>({

@@ -6,7 +6,7 @@
 import { type FullKeySite, findFullKeys, readOrgId } from './docbits/detect';
 import { setRevealed } from './docbits/mask';
 import { observePage } from './docbits/observe';
-import { type KeyRow, readKeyTable } from './docbits/table';
+import { type KeyRowCells, readKeyCells } from './docbits/table';
 import type { MessageType, PayloadOf, ReplyOf, RowMatch } from './messages';
 
 export interface Mounted {
@@ -18,7 +18,7 @@ export interface ControllerDeps {
   doc: Document;
   send: <T extends MessageType>(type: T, payload: PayloadOf<T>) => Promise<ReplyOf<T>>;
   mountKeyControls(site: FullKeySite): Mounted;
-  mountRowBadge(row: KeyRow, match: RowMatch): Mounted;
+  mountRowBadge(row: KeyRowCells, match: RowMatch): Mounted;
   MutationObserver?: typeof MutationObserver;
 }
 
@@ -27,12 +27,12 @@ interface RowMount {
   signature: string;
 }
 
-const rowFacts = (r: KeyRow) => ({
-  prefix: r.prefix,
-  name: r.name,
-  status: r.status,
-  ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}),
-  ...(r.lastUsedAt !== undefined ? { lastUsedAt: r.lastUsedAt } : {}),
+const rowFacts = ({ prefix, name, status, expires, lastUsed }: KeyRowCells) => ({
+  prefix,
+  name,
+  status,
+  expires,
+  lastUsed,
 });
 
 export function startPageController(deps: ControllerDeps) {
@@ -59,7 +59,7 @@ export function startPageController(deps: ControllerDeps) {
     }
   }
 
-  function annotate(tableRows: KeyRow[]): void {
+  function annotate(tableRows: KeyRowCells[]): void {
     const live = new Set(tableRows.map((r) => r.row));
     for (const [row, m] of rows) {
       if (!live.has(row) || !m.mounted.host.isConnected) {
@@ -79,10 +79,15 @@ export function startPageController(deps: ControllerDeps) {
   }
 
   async function syncRows(force = false): Promise<void> {
-    const tableRows = readKeyTable(doc);
+    const tableRows = readKeyCells(doc);
     annotate(tableRows);
     if (tableRows.length === 0) return;
-    const payload = { orgId: readOrgId(doc), rows: tableRows.slice(0, 500).map(rowFacts) };
+    const lang = tableRows[0]?.lang;
+    const payload = {
+      orgId: readOrgId(doc),
+      ...(lang ? { lang } : {}),
+      rows: tableRows.slice(0, 500).map(rowFacts),
+    };
     const signature = JSON.stringify(payload);
     if (!force && signature === sentSignature) return;
     sentSignature = signature;
@@ -91,7 +96,7 @@ export function startPageController(deps: ControllerDeps) {
       const reply = await deps.send('page.rows', payload);
       if (seq !== sending) return; // a newer request is on its way
       matches = new Map(reply.rows.map((m) => [m.prefix, m]));
-      annotate(readKeyTable(doc));
+      annotate(readKeyCells(doc));
     } catch {
       // The extension may be reloading; the next change retries.
       sentSignature = '';

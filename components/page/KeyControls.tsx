@@ -102,12 +102,12 @@ export function KeyControls(props: KeyControlsProps) {
         {t('copyApiKey')}
       </button>
       {saved ? (
-        <span class="badge in" role="status">
+        <span class="g in" role="status">
           {t('savedInKeyGuard')}
         </span>
       ) : (
         !form && (
-          <button type="button" class="primary" onClick={run(openForm)}>
+          <button type="button" class="p" onClick={run(openForm)}>
             {t('saveToKeyGuard')}
           </button>
         )
@@ -155,11 +155,11 @@ function SaveForm({ values, onChange, onCancel, onSave }: FormProps) {
       <input id="kg-notes" type="text" value={values.notes} maxLength={10_000} onInput={set('notes')} />
       <label for="kg-expires">{t('keyExpires')}</label>
       <input id="kg-expires" type="date" value={values.expires} onInput={set('expires')} />
-      <div class="row">
+      <div>
         <button type="button" onClick={onCancel}>
           {t('cancel')}
         </button>
-        <button type="submit" class="primary" onClick={onSave}>
+        <button type="submit" class="p" onClick={onSave}>
           {t('save')}
         </button>
       </div>

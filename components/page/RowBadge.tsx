@@ -25,7 +25,7 @@ export function RowBadge(props: {
   if (!entry) {
     return (
       <span class="kg">
-        <span class="badge out">{t('notInKeyGuard')}</span>
+        <span class="g out">{t('notInKeyGuard')}</span>
       </span>
     );
   }
@@ -34,13 +34,11 @@ export function RowBadge(props: {
   const expiry = retired ? null : EXPIRY[entry.expiry];
   return (
     <span class="kg" role="group" aria-label={t('keyGuardControls')}>
-      <span class="badge in">{t('inKeyGuard')}</span>
+      <span class="g in">{t('inKeyGuard')}</span>
       <span class="msg">{t('ageDays', ageDays(entry.createdAt, props.now))}</span>
-      {retired && <span class="badge out">{t('retired')}</span>}
-      {rotation && (
-        <span class={`badge ${entry.rotation === 'overdue' ? 'bad' : 'warn'}`}>{t(rotation)}</span>
-      )}
-      {expiry && <span class={`badge ${entry.expiry === 'expired' ? 'bad' : 'warn'}`}>{t(expiry)}</span>}
+      {retired && <span class="g out">{t('retired')}</span>}
+      {rotation && <span class={`g ${entry.rotation === 'overdue' ? 'bad' : 'warn'}`}>{t(rotation)}</span>}
+      {expiry && <span class={`g ${entry.expiry === 'expired' ? 'bad' : 'warn'}`}>{t(expiry)}</span>}
       {!retired && (
         <button
           type="button"

@@ -4,7 +4,7 @@ import { defineContentScript } from 'wxt/utils/define-content-script';
 import { KeyControls } from '../../components/page/KeyControls';
 import { RowBadge } from '../../components/page/RowBadge';
 import { mountInShadow } from '../../components/page/shadow';
-import { readCreateDialogValues, readOrgId, watchCreateDialog } from '../../lib/docbits/detect';
+import { readOrgId, watchCreateDialog } from '../../lib/docbits/detect';
 import { MASK_CSS, setRevealed } from '../../lib/docbits/mask';
 import { type MessageKey, setMessageSource } from '../../lib/i18n';
 import { startPageController } from '../../lib/page-controller';
@@ -45,10 +45,7 @@ export default defineContentScript({
             guard={(e) => checkActivation(e, host, window)}
             readKey={site.readKey}
             setRevealed={(on) => setRevealed(site.element, on)}
-            prefill={() => ({
-              ...(createDialog.last() ?? readCreateDialogValues(document)),
-              orgId: readOrgId(document),
-            })}
+            prefill={() => ({ ...createDialog.last(), orgId: readOrgId(document) })}
             onUnlocked={onUnlocked}
           />
         )),

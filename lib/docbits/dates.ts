@@ -4,7 +4,7 @@
  * page's language, not the browser's. Month names and the numeric field order are therefore derived from
  * the same Intl data instead of a table of our own, so they match what the page renders.
  */
-import { fold, LANGS } from './text';
+import { fold, LANGS, NEVER } from './text';
 
 type Months = Array<[name: string, month: number]>;
 const months = new Map<string, Months>();
@@ -95,4 +95,15 @@ export function parseDate(text: string, lang?: string): number | undefined {
   if (y === undefined || m === undefined || d === undefined) return undefined;
   const date = new Date(y, m, d, hour, minute);
   return date.getMonth() === m && date.getDate() === d && minute < 60 ? date.getTime() : undefined;
+}
+
+/**
+ * A date cell of the key table: epoch ms; null for "Never expires" / "Never used" (six languages, only in
+ * text without digits: French "mai" is May); undefined when empty or unreadable.
+ */
+export function cellDate(text: string, lang?: string): number | null | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  if (!/\d/.test(t)) return NEVER.test(fold(t)) ? null : undefined;
+  return parseDate(t, lang);
 }

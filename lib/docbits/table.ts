@@ -1,8 +1,26 @@
 /**
  * Reading DocBits' key table (current UI): one row per key, showing only the key's prefix.
  */
-import { parseDate } from './dates';
-import { fold, NEVER, textOf } from './text';
+import { cellDate } from './dates';
+import { fold, textOf } from './text';
+
+/**
+ * A row as the content script reads it: the date cells as shown (interpreting them needs Intl data and
+ * month names, which is the background's job — the content script is size-budgeted).
+ */
+export interface KeyRowCells {
+  row: HTMLElement;
+  keyCell: HTMLElement;
+  /** As shown, without the trailing `****`. */
+  prefix: string;
+  name: string;
+  /** The Expires and Last used cells' text ('' when absent). */
+  expires: string;
+  lastUsed: string;
+  status: 'active' | 'revoked' | 'unknown';
+  /** The page's language as told by the table headers, when recognised. */
+  lang: string | undefined;
+}
 
 export interface KeyRow {
   row: HTMLElement;
@@ -60,13 +78,6 @@ function layoutOf(row: HTMLElement, keyIndex: number): Layout {
   return { cols, lang: LANG_HINTS.find(([, re]) => re.test(all))?.[0] };
 }
 
-function dateIn(cell: Element | undefined, lang: string | undefined): number | null | undefined {
-  const t = textOf(cell);
-  if (!t) return undefined;
-  if (!/\d/.test(t)) return NEVER.test(fold(t)) ? null : undefined;
-  return parseDate(t, lang);
-}
-
 function statusIn(row: HTMLElement, cell: Element | undefined): KeyRow['status'] {
   const badge = cell?.querySelector('[role=status]');
   const t = fold(badge?.getAttribute('aria-label') || textOf(badge ?? cell));
@@ -78,8 +89,8 @@ function statusIn(row: HTMLElement, cell: Element | undefined): KeyRow['status']
  * Every row of DocBits' key table under `root`: rows are found by their `code.key-prefix`, columns by the
  * header texts (six languages) or else by their usual order (Key, Name, Expires, Last used, Status).
  */
-export function readKeyTable(root: ParentNode): KeyRow[] {
-  const out: KeyRow[] = [];
+export function readKeyCells(root: ParentNode): KeyRowCells[] {
+  const out: KeyRowCells[] = [];
   const layouts = new Map<Element, Layout>();
   for (const code of root.querySelectorAll('code.key-prefix')) {
     const row = code.closest<HTMLElement>('tr, [role=row]');
@@ -97,10 +108,20 @@ export function readKeyTable(root: ParentNode): KeyRow[] {
       keyCell,
       prefix: textOf(code).replace(/\*+$/, ''),
       name: textOf(nameCell?.firstElementChild) || textOf(nameCell),
-      expiresAt: dateIn(cells[cols.expires], lang),
-      lastUsedAt: dateIn(cells[cols.lastUsed], lang),
+      expires: textOf(cells[cols.expires]),
+      lastUsed: textOf(cells[cols.lastUsed]),
       status: statusIn(row, cells[cols.status]),
+      lang,
     });
   }
   return out;
+}
+
+/** {@link readKeyCells} with the dates interpreted (see `cellDate`). */
+export function readKeyTable(root: ParentNode): KeyRow[] {
+  return readKeyCells(root).map(({ expires, lastUsed, lang, ...rest }) => ({
+    ...rest,
+    expiresAt: cellDate(expires, lang),
+    lastUsedAt: cellDate(lastUsed, lang),
+  }));
 }

@@ -143,8 +143,9 @@ describe('copy', () => {
 describe('page.rows', () => {
   const rows = (status: 'active' | 'revoked', prefix = 'dbk_Q3vT') => ({
     orgId: 'org-1',
+    lang: 'en',
     rows: [
-      { prefix, name: 'ERP connector', status, expiresAt: null, lastUsedAt: NOW - DAY_MS },
+      { prefix, name: 'ERP connector', status, expires: 'Never expires', lastUsed: '2026-11-26 12:00' },
       { prefix: 'ffff0000', name: 'unknown', status: 'active' },
     ],
   });
@@ -160,7 +161,12 @@ describe('page.rows', () => {
     expect(data.rows[1]?.entry).toBeNull();
     const [rec] = await vault.listIndex();
     expect(rec?.prefix).toBe('dbk_Q3vT');
-    expect(rec?.observed).toEqual({ status: 'active', expiresAt: null, lastUsedAt: NOW - DAY_MS, at: NOW });
+    expect(rec?.observed).toEqual({
+      status: 'active',
+      expiresAt: null,
+      lastUsedAt: new Date(2026, 10, 26, 12, 0).getTime(),
+      at: NOW,
+    });
     expect(JSON.stringify(reply).includes(KEY)).toBe(false);
   });
 
