@@ -12,7 +12,7 @@ import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES } from './settings';
 import { arrayOf, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
 import type { Entry, EntryState, EntrySummary, IndexRecord } from './vault/model';
 import { ENTRY_SOURCES, ENTRY_STATES, ENVIRONMENTS } from './vault/model';
-import type { VaultStatus, VerifyReport } from './vault/service';
+import type { VaultErrorCode, VaultStatus, VerifyReport } from './vault/service';
 
 export type { VaultStatus, VerifyReport };
 
@@ -195,19 +195,8 @@ export interface Request<T extends MessageType = MessageType> {
   payload: PayloadOf<T>;
 }
 
-export type ErrorCode =
-  | 'bad-request'
-  | 'forbidden'
-  | 'unknown-type'
-  | 'internal'
-  | 'no-vault'
-  | 'exists'
-  | 'locked'
-  | 'bad-password'
-  | 'backoff'
-  | 'not-found'
-  | 'invalid'
-  | 'corrupt';
+/** The router's own refusals, plus every vault error code passed through as is. */
+export type ErrorCode = 'bad-request' | 'forbidden' | 'unknown-type' | 'internal' | VaultErrorCode;
 
 export interface ProtocolErrorBody {
   code: ErrorCode;

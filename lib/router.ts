@@ -14,6 +14,7 @@ import {
   type SenderKind,
 } from './messages';
 import { ShapeError } from './validate';
+import { VaultError } from './vault/service';
 
 /** The fields of `runtime.MessageSender` the router relies on. */
 export interface Sender {
@@ -42,35 +43,6 @@ export class RequestError extends Error {
     super(message);
     this.name = 'RequestError';
   }
-}
-
-/** An error a handler may throw to give the caller a specific code (e.g. VaultError). */
-interface CodedError {
-  code: ErrorCode;
-  message: string;
-  retryAfterMs?: number;
-}
-
-const PASS_THROUGH: ReadonlySet<string> = new Set<ErrorCode>([
-  'forbidden',
-  'no-vault',
-  'exists',
-  'locked',
-  'bad-password',
-  'backoff',
-  'not-found',
-  'invalid',
-  'corrupt',
-]);
-
-function isCoded(e: unknown): e is CodedError {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    typeof (e as CodedError).code === 'string' &&
-    PASS_THROUGH.has((e as CodedError).code) &&
-    typeof (e as CodedError).message === 'string'
-  );
 }
 
 export interface RouterOptions {
@@ -145,7 +117,9 @@ export function createRouter(opts: RouterOptions) {
       return { ok: true, data: data === undefined ? null : data };
     } catch (e) {
       if (e instanceof ShapeError) return error('bad-request', e.message);
-      if (isCoded(e)) return error(e.code, e.message, e.retryAfterMs);
+      // Only our own error classes carry codes and messages meant for the caller.
+      if (e instanceof VaultError) return error(e.code, e.message, e.retryAfterMs);
+      if (e instanceof RequestError) return error(e.code, e.message);
       // Unknown failures get a generic reply: their text might carry data we never want to echo.
       (opts.logError ?? console.error)(
         `KeyGuard: a message handler failed (${e instanceof Error ? e.name : typeof e})`,

@@ -88,14 +88,19 @@ async function setup() {
   });
   route = createRouter({
     ...opts,
-    handlers: createHandlers({
-      vault,
-      settingsArea: { get: async () => ({}), set: async () => {} },
-      onUnlocked: async () => {},
-      onLocked: async () => {},
-      copyToClipboard: async () => {},
-      openUnlockWindow: async () => {},
-    }),
+    handlers: quietHandlers(),
+  });
+}
+
+/** The real handlers on the real vault, with the browser-facing effects switched off. */
+function quietHandlers() {
+  return createHandlers({
+    vault,
+    settingsArea: { get: async () => ({}), set: async () => {} },
+    onUnlocked: async () => {},
+    onLocked: async () => {},
+    copyToClipboard: async () => {},
+    openUnlockWindow: async () => {},
   });
 }
 
@@ -187,14 +192,7 @@ describe('router', () => {
       ...opts,
       logError: (text) => void logged.push(text),
       handlers: {
-        ...createHandlers({
-          vault,
-          settingsArea: { get: async () => ({}), set: async () => {} },
-          onUnlocked: async () => {},
-          onLocked: async () => {},
-          copyToClipboard: async () => {},
-          openUnlockWindow: async () => {},
-        }),
+        ...quietHandlers(),
         'vault.status': async () => {
           throw new Error(`boom ${secrets[0]}`);
         },
