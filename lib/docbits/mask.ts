@@ -21,15 +21,23 @@ const list = (suffix: string): string =>
     .join();
 
 const masked = list('');
+/** Key elements that are not form fields: the show-once `<code>` and fallback marks on plain elements. */
+const nonFields = [SHOW_ONCE_SELECTOR, `[${MASK_ATTR}]:not(input):not(textarea)`]
+  .map((s) => `${s}:not([${REVEAL_ATTR}])`)
+  .join();
+/** Transparent text over a row of dots: same box, nothing readable, nothing selectable-visible. */
+const dots =
+  '{color:transparent!important;text-shadow:none!important;background-image:radial-gradient(circle,#888 .17em,transparent .2em)!important;background-size:.7em 1em!important;background-repeat:repeat-x!important;background-position:0 50%!important}';
 
 /**
- * The stylesheet to inject into the DocBits page (e.g. as the content script's CSS, so it applies from the
- * first paint). Glyphs become discs (`-webkit-text-security`: Chromium; Firefox since 114), which keeps
- * the boxes as they were: inputs have a fixed width and `<code>` is monospace, where a disc is as wide as
- * any character. Only the key's own element is matched, never DocBits' buttons. Browsers without the
- * property get transparent text over a row of dots, which also keeps the layout.
+ * The stylesheet to inject into the DocBits page at document_start. Glyphs become discs
+ * (`-webkit-text-security`), which keeps the boxes as they were: inputs have a fixed width and `<code>` is
+ * monospace, where a disc is as wide as any character. Only the key's own element is matched, never
+ * DocBits' buttons. Where the property is missing — and in Firefox for elements that are not form fields,
+ * where it is documented to apply to fields only — the text turns transparent over a row of dots instead,
+ * which also keeps the layout.
  */
-export const MASK_CSS = `${masked}{-webkit-text-security:disc!important}@supports not (-webkit-text-security:disc){${masked}{color:transparent!important;text-shadow:none!important;background-image:radial-gradient(circle,#888 .17em,transparent .2em)!important;background-size:.7em 1em!important;background-repeat:repeat-x!important;background-position:0 50%!important}${list('::selection')}{color:transparent!important}}`;
+export const MASK_CSS = `${masked}{-webkit-text-security:disc!important}@supports not (-webkit-text-security:disc){${masked}${dots}${list('::selection')}{color:transparent!important}}@supports (-moz-appearance:none){${nonFields}${dots}}`;
 
 /** Shows (`on`) or masks again the key in `el`. A re-rendered node starts masked again. */
 export function setRevealed(el: Element, on: boolean): void {

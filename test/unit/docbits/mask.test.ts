@@ -72,3 +72,13 @@ describe.each(LANGS)('on the replica DOM (%s)', (lang) => {
     expect(document.querySelectorAll(masked)).toHaveLength(1);
   });
 });
+
+describe('MASK_CSS in Firefox', () => {
+  it('also hides non-field key text there (Firefox applies -webkit-text-security to form fields only)', () => {
+    const firefox = MASK_CSS.slice(MASK_CSS.indexOf('@supports (-moz-appearance:none)'));
+    expect(firefox).toContain('.key-display code:not([data-keyguard-revealed])');
+    expect(firefox).toContain('[data-keyguard-mask]:not(input):not(textarea):not([data-keyguard-revealed])');
+    expect(firefox).toContain('color:transparent!important');
+    expect(firefox).not.toContain('aria-label="Key"');
+  });
+});
