@@ -1,7 +1,4 @@
-// Source of truth for UI strings in six languages; `node scripts/gen-locales.mjs` writes
-// public/_locales/*/messages.json from it. Placeholders are written as $NAME$ and map to $1, $2… in order.
-export const LOCALES = ['en', 'de', 'nl', 'fr', 'es', 'it'];
-
+// Strings shared by every part of KeyGuard, in six languages (see scripts/gen-locales.mjs).
 export const MESSAGES = {
   extName: {
     description: 'Extension name',
