@@ -35,13 +35,22 @@ export default defineContentScript({
     };
     const createDialog = watchCreateDialog(document);
 
+    // The new key's table row is usually on the page before the key is saved (DocBits re-renders the list
+    // right after creating it), and an unchanged table is not re-sent: ask again once a capture is stored,
+    // or the row would keep "Not in KeyGuard".
+    const sendFromControls: typeof sendMessage = async (type, payload) => {
+      const reply = await sendMessage(type, payload);
+      if (type === 'entry.capture') controller.refresh(true);
+      return reply;
+    };
+
     const controller = startPageController({
       doc: document,
       send: sendMessage,
       mountKeyControls: (site) =>
         mountInShadow(site.anchor, 'after', (host) => (
           <KeyControls
-            send={sendMessage}
+            send={sendFromControls}
             guard={(e) => checkActivation(e, host, window)}
             readKey={site.readKey}
             setRevealed={(on) => setRevealed(site.element, on)}
