@@ -77,6 +77,11 @@ export default defineContentScript({
     };
     browser.runtime.onMessage.addListener(onMessage);
 
+    // Chromium does not tell a content script that its extension was reloaded, updated or disabled, and
+    // WXT's context only notices when asked (it checks runtime.id): ask every second, or the mask and the
+    // dead controls would stay on the page until it is reloaded.
+    ctx.setInterval(() => undefined, 1_000);
+
     // Extension disabled, updated or removed: give DocBits its own display back.
     ctx.onInvalidated(() => {
       controller.stop();
