@@ -4,7 +4,7 @@
  * prefers-color-scheme; colours meet WCAG AA on their backgrounds.
  */
 export const PAGE_UI_CSS =
-  ':host{all:initial;display:inline-flex;vertical-align:middle;font:13px/1.4 system-ui,sans-serif;' +
+  ':host{all:initial;display:flex;font:13px/1.4 system-ui,sans-serif;' +
   '--f:#1b1f24;--b:#fff;--m:#4a5360;--l:#8a94a3;--a:#0b57d0;--ok:#146c2e;--w:#7a4d00;--x:#b3261e}' +
   '@media(prefers-color-scheme:dark){:host{--f:#e8eaed;--b:#1f2329;--m:#b4bcc8;--l:#6b7480;--a:#8ab4f8;' +
   '--ok:#7dd99a;--w:#f6c86b;--x:#f2b8b5}}' +
