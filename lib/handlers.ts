@@ -9,7 +9,9 @@ import type { CopyReply, PageRow, RowMatch, VaultStatus, VerifyReport } from './
 import { expiryStatus, rotationStatus } from './rotation';
 import { type HandlerContext, type Handlers, RequestError } from './router';
 import { type KeyValueArea, loadSettings, type Settings, saveSettings } from './settings';
+import { applyImport, createExport, ExportError, planImport, readExport } from './vault/export';
 import type { Entry, EntryPatch, EntrySummary, IndexRecord, NewEntry, Observed } from './vault/model';
+import { VaultError } from './vault/service';
 
 /** The part of VaultService the handlers use. */
 export interface VaultApi {
@@ -27,6 +29,9 @@ export interface VaultApi {
   get(id: string): Promise<Entry>;
   list(): Promise<EntrySummary[]>;
   listIndex(): Promise<IndexRecord[]>;
+  checkPassword(password: string): Promise<void>;
+  exportEntries(): Promise<Entry[]>;
+  importEntries(add: Entry[], replace: Entry[]): Promise<void>;
   verify(): Promise<VerifyReport>;
 }
 
@@ -79,6 +84,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     const clearAfterSeconds = (await loadSettings(deps.settingsArea)).clipboardClearSeconds;
     await deps.copyToClipboard(text, clearAfterSeconds * 1000);
     return { clearAfterSeconds };
+  }
+
+  /** Reads and plans an import; a bad file becomes a clear refusal and nothing is written. */
+  async function planFrom(file: string, password: string) {
+    let incoming: Entry[];
+    try {
+      incoming = await readExport(file, password);
+    } catch (e) {
+      if (e instanceof ExportError) {
+        if (e.code === 'password') throw new VaultError('bad-password', e.message);
+        throw new RequestError('invalid', e.message);
+      }
+      throw e;
+    }
+    return planImport(await vault.exportEntries(), incoming);
   }
 
   async function afterUnlock(): Promise<VaultStatus> {
@@ -206,6 +226,34 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'vault.create': async ({ password }) => {
       await vault.create(password);
       return afterUnlock();
+    },
+    'vault.export': async ({ password, separate }) => {
+      // With the master password, check it first: a typo would make a backup nobody can open.
+      if (!separate) await vault.checkPassword(password);
+      const entries = await vault.exportEntries();
+      try {
+        return { file: await createExport(entries, password), count: entries.length };
+      } catch (e) {
+        if (e instanceof ExportError) throw new RequestError('invalid', e.message);
+        throw e;
+      }
+    },
+    'vault.importApply': async ({ file, password, conflicts }) => {
+      const { add, replace } = applyImport(await planFrom(file, password), { conflicts }, { now: now() });
+      await vault.importEntries(add, replace);
+      return { added: add.length, replaced: replace.length };
+    },
+    'vault.importPreview': async ({ file, password }) => {
+      const plan = await planFrom(file, password);
+      return {
+        added: plan.added.map(toSummary),
+        identical: plan.identical.length,
+        conflicts: plan.conflicts.map((c) => ({
+          incoming: toSummary(c.incoming),
+          existingId: c.existingId,
+          reason: c.reason,
+        })),
+      };
     },
     'vault.lock': async () => {
       await vault.lock();

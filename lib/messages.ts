@@ -9,7 +9,8 @@
 import type { ExpiryStatus, RotationStatus } from './rotation';
 import type { Settings } from './settings';
 import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES } from './settings';
-import { arrayOf, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
+import { arrayOf, bool, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
+import { MAX_EXPORT_BYTES } from './vault/export';
 import type { Entry, EntryState, EntrySummary, IndexRecord } from './vault/model';
 import { ENTRY_SOURCES, ENTRY_STATES, ENVIRONMENTS } from './vault/model';
 import type { VaultErrorCode, VaultStatus, VerifyReport } from './vault/service';
@@ -106,6 +107,20 @@ export interface RowsReply {
   rows: RowMatch[];
 }
 
+export interface ImportPreview {
+  added: EntrySummary[];
+  /** How many entries of the file are already in the vault, unchanged. */
+  identical: number;
+  conflicts: Array<{ incoming: EntrySummary; existingId: string; reason: 'id' | 'prefix' | 'secret' }>;
+}
+
+export interface ImportResult {
+  added: number;
+  replaced: number;
+}
+
+const importFile = str(1, MAX_EXPORT_BYTES);
+
 export interface CopyReply {
   /** Seconds until the clipboard is cleared; 0 = never. */
   clearAfterSeconds: number;
@@ -175,6 +190,25 @@ export const MESSAGES = {
   'vault.create': def<{ password: string }, VaultStatus>({
     senders: PAGES,
     payload: obj({ password: PASSWORD }),
+  }),
+  'vault.export': def<{ password: string; separate: boolean }, { file: string; count: number }>({
+    senders: PAGES,
+    payload: obj({ password: PASSWORD, separate: bool }),
+  }),
+  'vault.importApply': def<
+    { file: string; password: string; conflicts: 'skip' | 'keep-both' | 'replace' },
+    ImportResult
+  >({
+    senders: PAGES,
+    payload: obj({
+      file: importFile,
+      password: PASSWORD,
+      conflicts: oneOf(['skip', 'keep-both', 'replace'] as const),
+    }),
+  }),
+  'vault.importPreview': def<{ file: string; password: string }, ImportPreview>({
+    senders: PAGES,
+    payload: obj({ file: importFile, password: PASSWORD }),
   }),
   'vault.lock': def<Record<string, never>, VaultStatus>({ senders: PAGES, payload: empty }),
   'vault.status': def<Record<string, never>, VaultStatus>({ senders: PAGES_AND_DOCBITS, payload: empty }),

@@ -680,6 +680,78 @@ export class VaultService {
   }
 
   /**
+   * Checks the master password without changing the lock state (e.g. before exporting with it). A wrong
+   * password counts towards the backoff like a failed unlock.
+   *
+   * @throws VaultError 'no-vault' | 'invalid' | 'bad-password' | 'backoff' | 'corrupt'
+   */
+  async checkPassword(password: string): Promise<void> {
+    return this.exclusive(async () => {
+      const header = await this.requireHeader();
+      checkGivenPassword(password);
+      await this.tryPassword(header, password);
+    });
+  }
+
+  /**
+   * Every entry, whole (secrets and history included), for an export. Callers decide who may see it.
+   *
+   * @throws VaultError 'no-vault' | 'locked' | 'corrupt'
+   */
+  async exportEntries(): Promise<Entry[]> {
+    const { vaultId, key } = await this.requireKey();
+    const out: Entry[] = [];
+    for (const raw of await this.store.listEntries()) out.push(this.openBox(key, vaultId, raw));
+    return out;
+  }
+
+  /**
+   * Writes imported entries as they are (ids, history and all) in ONE transaction: `add` entries must have
+   * new ids, `replace` entries existing ones. Every entry is validated like everything the vault stores;
+   * on any problem nothing is written.
+   *
+   * @throws VaultError 'no-vault' | 'locked' | 'invalid' | 'exists' | 'not-found' | 'corrupt'
+   */
+  async importEntries(add: Entry[], replace: Entry[]): Promise<void> {
+    return this.exclusive(async () => {
+      const { vaultId, key } = await this.requireKey();
+      const ids = new Set<string>();
+      for (const [mode, list] of [
+        ['add', add],
+        ['replace', replace],
+      ] as const) {
+        for (const entry of list) {
+          const problem = entryProblem(entry);
+          if (problem) throw invalid(problem);
+          if (ids.has(entry.id)) throw invalid('an entry id appears twice in the import');
+          ids.add(entry.id);
+          const exists = (await this.store.getEntry(entry.id)) !== undefined;
+          if (mode === 'add' && exists) throw new VaultError('exists', 'An entry with this id exists');
+          if (mode === 'replace' && !exists) throw new VaultError('not-found', 'No such entry');
+        }
+      }
+      const all = [...add, ...replace];
+      if (all.length === 0) return;
+      const items: Array<{ entry: Entry; box: EntryBox; record: IndexRecord }> = [];
+      for (const entry of all) {
+        const box = sealEntry(key, vaultId, entry);
+        const record = indexRecordOf(entry);
+        const observed = await this.observedOf(entry.id);
+        if (observed) record.observed = observed;
+        items.push({ entry, box, record });
+      }
+      await this.writeWithCatalog(
+        key,
+        vaultId,
+        (catalog) => {
+          for (const { entry, box } of items) catalog.set(entry.id, catalogItemOf(entry, box.nonce));
+        },
+        (catalog) => this.store.putEntries(items, catalog),
+      );
+    });
+  }
+
+  /**
    * Adds an entry. The vault assigns id, state 'active' and the 'created' history event.
    *
    * @throws VaultError 'no-vault' | 'locked' | 'invalid' | 'corrupt' (only when the catalog has to be

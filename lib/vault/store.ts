@@ -84,6 +84,8 @@ export interface VaultStore {
    * @throws CatalogConflictError (writing nothing) when the stored catalog is not `catalog.replaces`.
    */
   putEntry(box: EntryBox, record: IndexRecord, catalog: CatalogWrite): Promise<void>;
+  /** Many entries (an import) in one transaction with the catalog: all or nothing. */
+  putEntries(items: Array<{ box: EntryBox; record: IndexRecord }>, catalog: CatalogWrite): Promise<void>;
   /**
    * Deletes an entry's box and index record and writes the catalog in one transaction.
    *
@@ -248,6 +250,21 @@ function createStore(db: IDBPDatabase<KeyGuardDB>): VaultStore {
         () => tx.objectStore('entries').put(box),
         () => tx.objectStore('index').put(record),
       ]);
+    },
+
+    async putEntries(items, catalog) {
+      for (const { box, record } of items) {
+        if (box.id !== record.id) throw new Error('Entry box and index record ids differ');
+      }
+      const tx = db.transaction(['meta', 'entries', 'index'], 'readwrite', STRICT);
+      await commitWithCatalog(
+        tx,
+        catalog,
+        items.flatMap(({ box, record }) => [
+          () => tx.objectStore('entries').put(box),
+          () => tx.objectStore('index').put(record),
+        ]),
+      );
     },
 
     async deleteEntry(id, catalog) {

@@ -114,7 +114,7 @@ const ENTRY_KEYS = Object.keys(ENTRY_CHECKS) as (keyof Entry)[];
 export function entryProblem(v: unknown): string | null {
   if (!isRecord(v)) return 'entry must be an object';
   for (const k of Object.keys(v)) {
-    if (!(k in ENTRY_CHECKS)) return `entry has an unknown field ${k}`;
+    if (!Object.hasOwn(ENTRY_CHECKS, k)) return `entry has an unknown field ${k}`;
   }
   for (const k of ENTRY_KEYS) {
     if (!(k in v)) return `entry is missing ${k}`;

@@ -216,3 +216,70 @@ describe('page.rows', () => {
     expect((reply as { data: { rows: Array<{ entry: unknown }> } }).data.rows[0]?.entry).toBeNull();
   });
 });
+
+describe('export and import', () => {
+  it('exports with the master password, and a second vault previews and imports the file', async () => {
+    await vault.add({
+      name: 'ERP',
+      secret: KEY,
+      host: 'app.docbits.com',
+      environment: 'production',
+      source: 'manual',
+    });
+    const exported = await call('vault.export', { password: 'correct horse battery', separate: false }, PAGE);
+    expect(exported).toMatchObject({ ok: true, data: { count: 1 } });
+    const file = (exported as { data: { file: string } }).data.file;
+    expect(file.includes(KEY)).toBe(false);
+
+    // Same vault: everything is identical, nothing to add.
+    const same = await call('vault.importPreview', { file, password: 'correct horse battery' }, PAGE);
+    expect(same).toMatchObject({ ok: true, data: { added: [], identical: 1, conflicts: [] } });
+
+    // A fresh vault (as on a new profile) gets the entry.
+    await vault.remove((await vault.list())[0]?.id ?? '');
+    const preview = await call('vault.importPreview', { file, password: 'correct horse battery' }, PAGE);
+    expect(preview).toMatchObject({ ok: true, data: { identical: 0, conflicts: [] } });
+    expect(JSON.stringify(preview).includes(KEY)).toBe(false);
+    expect(
+      await call('vault.importApply', { file, password: 'correct horse battery', conflicts: 'skip' }, PAGE),
+    ).toEqual({
+      ok: true,
+      data: { added: 1, replaced: 0 },
+    });
+    const [summary] = await vault.list();
+    const full = await vault.get(summary?.id ?? '');
+    expect(full.secret === KEY).toBe(true);
+    expect(full.history.at(-1)).toMatchObject({ event: 'imported', detail: 'new' });
+    // A mistyped master password makes no backup (and counts as a failed attempt).
+    const wrong = await call('vault.export', { password: 'not the password', separate: false }, PAGE);
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'bad-password' } });
+  });
+
+  it('refuses a bad file with a clear message and leaves the vault unchanged', async () => {
+    await vault.add({
+      name: 'ERP',
+      secret: KEY,
+      host: 'app.docbits.com',
+      environment: 'production',
+      source: 'manual',
+    });
+    const before = JSON.stringify(await vault.exportEntries());
+    for (const file of ['', 'not json', '{"kind":"keyguard-export","format":99}', '{"__proto__":{}}']) {
+      const reply = await call(
+        'vault.importApply',
+        { file: file || ' ', password: 'p', conflicts: 'replace' },
+        PAGE,
+      );
+      expect(reply.ok).toBe(false);
+      expect((reply as { error: { message: string } }).error.message.length).toBeGreaterThan(10);
+    }
+    expect(JSON.stringify(await vault.exportEntries())).toBe(before);
+  });
+
+  it('is for extension pages only', async () => {
+    expect(await call('vault.export', { password: 'correct horse battery', separate: false })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+  });
+});

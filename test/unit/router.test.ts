@@ -301,6 +301,9 @@ const EXAMPLES: { [T in MessageType]: Record<string, unknown> } = {
   'entry.copy': { id: 'abc' },
   'page.rows': { orgId: 'org', rows: [] },
   'ui.openUnlock': {},
+  'vault.export': { password: 'correct horse battery', separate: false },
+  'vault.importApply': { file: '{}', password: 'p', conflicts: 'skip' },
+  'vault.importPreview': { file: '{}', password: 'p' },
   'entry.add': {
     entry: { name: 'n', secret: 's', host: 'app.docbits.com', environment: 'production', source: 'manual' },
   },
@@ -339,8 +342,13 @@ function malformed(rng: Rng): unknown {
     }
     case 5:
       if (keys.length > 0) {
-        // Each of these is invalid for every field in EXAMPLES (null and [] are not: orgId, rows).
-        payload[pickOne(rng, keys)] = pickOne(rng, [undefined, 42, { bogus: 1 }, true, 'x'.repeat(70_000)]);
+        // A value of another type than the example's is invalid for every field in EXAMPLES (null and [] are
+        // not always: orgId, rows).
+        const key = pickOne(rng, keys);
+        const bad = [undefined, 42, { bogus: 1 }, true, 'x'.repeat(70_000)].filter(
+          (v) => typeof v !== typeof payload[key],
+        );
+        payload[key] = pickOne(rng, bad);
         return { type, payload };
       }
       return { type, payload: [] };
