@@ -2,6 +2,7 @@
  * `npm run bench`: one JSON object per line, `{"name", "value", "unit", ...}`, then a summary line that
  * compares each figure with its budget from design.md. Exits non-zero when a budget is missed.
  */
+import { benchPage } from './page';
 import { benchVault } from './vault';
 
 interface Result {
@@ -16,6 +17,9 @@ const BUDGETS: Record<string, { max?: number; min?: number }> = {
   unlock_ms: { max: 500 },
   argon2_speed_ratio: { min: 2.5 },
   vault_list_1000_ms: { max: 50 },
+  content_script_gz_bytes: { max: 12 * 1024 },
+  masked_before_frame: { min: 1 },
+  busy_page_slowdown: { max: 1.05 },
 };
 
 const results: Result[] = [];
@@ -25,6 +29,7 @@ const emit = (r: Result) => {
 };
 
 await benchVault(emit);
+await benchPage(emit);
 
 const checks = results
   .filter((r) => BUDGETS[r.name])

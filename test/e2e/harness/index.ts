@@ -19,6 +19,12 @@ export {
 } from './https-server.js';
 export { type ExtensionBrowser, type LaunchOptions, launchExtension } from './launch.js';
 export { call, type Reply, sendMessage, unwrap } from './messages.js';
+export {
+  type BusyRunResult,
+  busyPageRun,
+  type MaskProbeResult,
+  maskBeforeFrame,
+} from './page-probes.js';
 export { openExtensionPage, openOptions, openPopup } from './pages.js';
 export { assertBuilt, diagnoseBuild, extensionDir, repoRoot } from './paths.js';
 export {

@@ -1,0 +1,158 @@
+/**
+ * DocBits page figures for `npm run bench` (design.md, "Performance budgets"; issue 3): the content
+ * script's gzipped size, the share of freshly inserted keys masked before the next frame, and how much the
+ * extension slows down a busy DocBits page. Measured in headless Chromium on the DocBits replica served as
+ * https://app.docbits.com, one browser at a time (this machine has 2 shared cores).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Page } from 'playwright-core';
+import {
+  type BusyRunResult,
+  busyPageRun,
+  call,
+  extensionArgs,
+  extensionDir,
+  type HttpsServer,
+  launchExtension,
+  maskBeforeFrame,
+  openPopup,
+  removeTempDirs,
+  repoRoot,
+  resolveChromiumPath,
+  startDocbitsSite,
+} from '../e2e/harness/index';
+import type { BenchResult } from './vault';
+
+const RUNS = 5;
+const WARMUP = 2;
+const MUTATIONS = 10_000;
+const INSERTIONS = 1_000;
+// Bench-only password; never a real one.
+const PASSWORD = 'bench-password-not-secret';
+const PAGE = '/settings/integration?ui=current&lang=en&delay=50&seed=default';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** The built content script, building the extension first if it is not there. */
+function contentScript(dir: string): string {
+  const file = join(dir, 'content-scripts', 'docbits.js');
+  if (!existsSync(file)) {
+    execFileSync('npx', ['wxt', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return file;
+}
+
+/** Opens the integration page and waits until the replica has rendered its key list. */
+async function openIntegration(page: Page, site: HttpsServer): Promise<void> {
+  await page.goto(site.url(PAGE), { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => 'idle' in ((window as { __docbits?: object }).__docbits ?? {}));
+  await page.evaluate(() => (window as unknown as { __docbits: { idle(): Promise<void> } }).__docbits.idle());
+}
+
+/** `WARMUP` untimed then `RUNS` timed busy-page runs on `page`. */
+async function busyRuns(page: Page): Promise<BusyRunResult[]> {
+  for (let i = 0; i < WARMUP; i++) await busyPageRun(page, MUTATIONS);
+  const runs: BusyRunResult[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await busyPageRun(page, MUTATIONS));
+  return runs;
+}
+
+/**
+ * Emits:
+ * - `content_script_gz_bytes`: .output/chrome-mv3/content-scripts/docbits.js, gzip -9;
+ * - `masked_before_frame`: share of 1,000 show-once keys, each inserted in its own task, whose `<code>`
+ *   was masked in the first animation-frame callback after insertion (before that frame is painted);
+ * - `busy_page_slowdown`: main-thread time of a page making 10,000 DOM mutations (appends, removals, text
+ *   and attribute changes, in tasks of 100; see busyPageRun for what is counted) with the extension loaded,
+ *   divided by the same without it (a second, plain Chromium with the same switches but no extension);
+ *   medians of 5 runs each after 2 warm-ups, in the same `npm run bench`.
+ */
+export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
+  const dir = extensionDir();
+  const script = contentScript(dir);
+  const gz = gzipSync(readFileSync(script), { level: 9 }).length;
+  emit({ name: 'content_script_gz_bytes', value: gz, unit: 'bytes', raw: readFileSync(script).length });
+
+  const site = await startDocbitsSite();
+  try {
+    // --- with the extension: masking, then the busy page ------------------------------------------------
+    const ext = await launchExtension({ extraArgs: site.chromiumArgs() });
+    let withRuns: BusyRunResult[];
+    try {
+      const ctl = await openPopup(ext);
+      await call(ctl, 'vault.create', { password: PASSWORD });
+      const page = await ext.context.newPage();
+      await openIntegration(page, site);
+      const mask = await maskBeforeFrame(page, INSERTIONS);
+      emit({
+        name: 'masked_before_frame',
+        value: mask.masked / mask.inserted,
+        unit: 'share',
+        masked: mask.masked,
+        inserted: mask.inserted,
+        frames: mask.frames,
+      });
+      withRuns = await busyRuns(page);
+    } finally {
+      await ext.close();
+    }
+
+    // --- without: the same Chromium switches, minus the extension --------------------------------------
+    const plainArgs = extensionArgs(dir).filter(
+      (a) => !a.startsWith('--load-extension') && !a.startsWith('--disable-extensions-except'),
+    );
+    const browser = await chromium.launch({
+      executablePath: resolveChromiumPath(),
+      headless: true,
+      args: [...plainArgs, ...site.chromiumArgs()],
+    });
+    let withoutRuns: BusyRunResult[];
+    try {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const page = await context.newPage();
+      await openIntegration(page, site);
+      withoutRuns = await busyRuns(page);
+    } finally {
+      await browser.close();
+    }
+
+    const work = (runs: BusyRunResult[]) => median(runs.map((r) => r.workMs));
+    const wall = (runs: BusyRunResult[]) => median(runs.map((r) => r.wallMs));
+    const withMs = work(withRuns);
+    const withoutMs = work(withoutRuns);
+    emit({
+      name: 'busy_page_slowdown',
+      value: round(withMs / withoutMs, 3),
+      unit: 'ratio',
+      mutations: MUTATIONS,
+      with_ms: round(withMs),
+      without_ms: round(withoutMs),
+      with_runs: withRuns.map((r) => round(r.workMs)),
+      without_runs: withoutRuns.map((r) => round(r.workMs)),
+      // Wall clock includes idle time, rendering and whatever else the shared machine runs: context only.
+      wall_ratio: round(wall(withRuns) / wall(withoutRuns), 3),
+      with_wall_ms: round(wall(withRuns)),
+      without_wall_ms: round(wall(withoutRuns)),
+      with_task_ms: round(median(withRuns.map((r) => r.taskMs))),
+      with_frame_ms: round(median(withRuns.map((r) => r.frameMs))),
+      without_task_ms: round(median(withoutRuns.map((r) => r.taskMs))),
+      without_frame_ms: round(median(withoutRuns.map((r) => r.frameMs))),
+      frames: withRuns[0]?.frames,
+    });
+  } finally {
+    await site.close();
+    removeTempDirs();
+  }
+}

@@ -1,0 +1,592 @@
+/**
+ * KeyGuard on the DocBits page, end to end: the production build in Chromium on the DocBits replica served
+ * as https://app.docbits.com (test/fixtures/docbits). One browser for the whole file; the tests run in
+ * order and share the vault (issue 3, "Tests that must exist and pass").
+ *
+ * Keys are compared as booleans and never printed; page errors are reported with long tokens redacted.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Entry, EntrySummary } from '../../lib/vault/model';
+import {
+  clipboardBecomes,
+  control,
+  createKeyInDocbits,
+  type DocbitsWindow,
+  docbitsRecord,
+  expectAllRowsAnnotated,
+  expectToast,
+  findInRow,
+  finishShowOnce,
+  idle,
+  isShown,
+  KEYGUARD_HOST,
+  keyguardMessages,
+  LABELS,
+  LEGACY_INPUT,
+  SHOW_ONCE_CODE,
+  textSecurity,
+  watchPageErrors,
+} from './docbits-ui.js';
+import {
+  call,
+  type ExtensionBrowser,
+  findByName,
+  type HttpsServer,
+  launchExtension,
+  maskBeforeFrame,
+  openPopup,
+  startDocbitsSite,
+  writeClipboard,
+} from './harness/index.js';
+
+const PASSWORD = `Pw-${randomBytes(18).toString('base64url')}`;
+const CLEAR_SECONDS = 10;
+const REFUSED = 'KeyGuard ignored this click because its control was covered, hidden or not clicked by you.';
+const en = LABELS.en;
+
+let site: HttpsServer;
+let ext: ExtensionBrowser;
+/** An extension page (the popup in a tab) for protocol calls. */
+let ctl: Page;
+/** The DocBits tab. */
+let page: Page;
+let errors: ReturnType<typeof watchPageErrors>;
+
+/** Entries by name (no secrets). */
+async function entriesNamed(name: string): Promise<EntrySummary[]> {
+  return (await call<EntrySummary[]>(ctl, 'entry.list')).filter((e) => e.name === name);
+}
+
+async function entryCount(): Promise<number> {
+  return (await call<EntrySummary[]>(ctl, 'entry.list')).length;
+}
+
+/** Opens `path` with URL parameters (fast replica: 60 ms simulated latency). */
+async function open(path: string, params: Record<string, string>): Promise<void> {
+  const q = new URLSearchParams({ delay: '60', ...params });
+  await page.goto(site.url(`${path}?${q}`), { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => 'idle' in ((window as unknown as DocbitsWindow).__docbits ?? {}));
+  await idle(page);
+}
+
+/** Each part starts from an unlocked vault, whatever an earlier (failed) part left behind. */
+async function ensureUnlocked(): Promise<void> {
+  const status = await call<{ unlocked: boolean }>(ctl, 'vault.status');
+  if (!status.unlocked) await call(ctl, 'vault.unlock', { password: PASSWORD });
+}
+
+function expectNoPageErrors(): void {
+  expect(errors.list(), 'console errors or uncaught exceptions on the DocBits page').toEqual([]);
+}
+
+beforeAll(async () => {
+  site = await startDocbitsSite();
+  ext = await launchExtension({ extraArgs: site.chromiumArgs() });
+  ctl = await openPopup(ext);
+  await call(ctl, 'vault.create', { password: PASSWORD });
+  await call(ctl, 'settings.set', { patch: { clipboardClearSeconds: CLEAR_SECONDS } });
+  page = await ext.context.newPage();
+  errors = watchPageErrors(page);
+});
+
+beforeEach(async () => {
+  await ensureUnlocked();
+});
+
+// DocBits must keep working: no console error and no uncaught exception during any test.
+afterEach(() => {
+  const seen = errors.list();
+  errors.clear();
+  expect(seen, 'console errors or uncaught exceptions on the DocBits page').toEqual([]);
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await site?.close();
+});
+
+describe('KeyGuard on the DocBits page (current UI)', () => {
+  const name = `Invoice sync ${randomBytes(3).toString('hex')}`;
+  const description = 'Nightly upload from the ERP';
+  let key = '';
+  let prefix = '';
+  let entryId = '';
+
+  it('arrives by SPA navigation, masks the new key before paint, shows and hides it', async () => {
+    await open('/setting', { ui: 'current', lang: 'en', seed: 'default' });
+    const loads = site.requests.filter((r) => r.path.startsWith('/settings/integration')).length;
+    await page.getByRole('link', { name: 'Integration' }).click();
+    await page.waitForURL('**/settings/integration');
+    await idle(page);
+    expect(
+      site.requests.filter((r) => r.path.startsWith('/settings/integration')).length,
+      'the integration page was reached without a page load',
+    ).toBe(loads);
+    await expectAllRowsAnnotated(page);
+
+    key = await createKeyInDocbits(page, en, { name, description, expiration: '90 days' });
+    expect(await textSecurity(page, SHOW_ONCE_CODE), 'the show-once key is masked').toBe('disc');
+
+    await (await control(page, 'Show API key')).click();
+    await expect.poll(() => textSecurity(page, SHOW_ONCE_CODE)).not.toBe('disc');
+    await (await control(page, 'Hide API key')).click();
+    await expect.poll(() => textSecurity(page, SHOW_ONCE_CODE)).toBe('disc');
+    await control(page, 'Show API key');
+    expectNoPageErrors();
+  });
+
+  it("keeps DocBits' own copy button working", async () => {
+    await writeClipboard(page, 'before-docbits-copy');
+    await page.locator('.key-display button.q-btn').click();
+    await expectToast(page, en.copied);
+    expect(await clipboardBecomes(page, key, true), "DocBits' copy button put the key on the clipboard").toBe(
+      true,
+    );
+  });
+
+  it('copies the key with "Copy API key" (cleared after the set time), re-masks a shown key after 10 s, and saves it prefilled', async () => {
+    await writeClipboard(page, 'before-keyguard-copy');
+    await (await control(page, 'Copy API key')).click();
+    expect(await clipboardBecomes(page, key, true), 'the clipboard holds the key after Copy API key').toBe(
+      true,
+    );
+    const copiedAt = Date.now();
+    // Reveal now: "Show API key" re-masks by itself after 10 s, checked with the clipboard below.
+    await (await control(page, 'Show API key')).click();
+    const shownAt = Date.now();
+    await expect.poll(() => textSecurity(page, SHOW_ONCE_CODE)).not.toBe('disc');
+    // Save while both timers run.
+    await (await control(page, 'Save to KeyGuard')).click();
+    const nameField = await control(page, 'Name', 'textbox');
+    expect(await nameField.value(), 'Name is prefilled from the create dialog').toBe(name);
+    expect(await (await control(page, 'Notes', 'textbox')).value(), 'Notes is prefilled').toBe(description);
+    const expires = await (await findByName(page, 'Expires (empty = never)', 'Date')).value();
+    const in90 = (offsetMs: number) =>
+      new Date(Date.now() + 90 * 86_400_000 + offsetMs).toISOString().slice(0, 10);
+    expect([in90(-3_600_000), in90(3_600_000)], 'Expires is prefilled with the 90-day expiry').toContain(
+      expires,
+    );
+    await (await control(page, 'Save')).click();
+    await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 10_000 });
+    expect(await isShown(page, 'Save to KeyGuard', 'button'), 'the Save button is gone once saved').toBe(
+      false,
+    );
+
+    const saved = await entriesNamed(name);
+    expect(saved.length, 'exactly one entry was saved').toBe(1);
+    entryId = saved[0]?.id ?? '';
+    const entry = await call<Entry>(ctl, 'entry.get', { id: entryId });
+    expect(entry.secret === key, 'the saved secret is the shown key').toBe(true);
+    expect(entry.notes).toBe(description);
+    expect(entry.host).toBe('app.docbits.com');
+    expect(entry.source).toBe('captured');
+    expect(entry.orgId, 'the organisation id was read from the page').toMatch(/^[0-9a-f-]{36}$/);
+
+    const left = CLEAR_SECONDS * 1000 - (Date.now() - copiedAt);
+    expect(
+      await clipboardBecomes(page, key, false, left + 5_000),
+      `the clipboard is cleared after ${CLEAR_SECONDS} s`,
+    ).toBe(true);
+    expect(Date.now() - copiedAt, 'not cleared before its time').toBeGreaterThanOrEqual(
+      CLEAR_SECONDS * 1000 - 500,
+    );
+    await expect
+      .poll(() => textSecurity(page, SHOW_ONCE_CODE), { timeout: 13_000 - (Date.now() - shownAt) })
+      .toBe('disc');
+    expect(Date.now() - shownAt, 'the key stayed shown until its 10 s were up').toBeGreaterThanOrEqual(9_500);
+    await control(page, 'Show API key');
+    expectNoPageErrors();
+  });
+
+  it("after DocBits' Done the table row shows In KeyGuard and Copy full key copies the full key", async () => {
+    await finishShowOnce(page, en);
+    prefix = (await docbitsRecord(page, name)).key_prefix;
+    await expectAllRowsAnnotated(page);
+    await findInRow(page, 'In KeyGuard', prefix);
+    const copyFull = await findInRow(page, 'Copy full key', prefix, 'button');
+    await writeClipboard(page, 'before-copy-full-key');
+    await copyFull.click();
+    expect(
+      await clipboardBecomes(page, key, true),
+      `Copy full key put the full key on the clipboard (KeyGuard said: ${(await keyguardMessages(page)).join(' | ')})`,
+    ).toBe(true);
+    const entry = await call<Entry>(ctl, 'entry.get', { id: entryId });
+    expect(entry.prefix, 'the vault learned the DocBits prefix of the captured key').toBe(prefix);
+    expectNoPageErrors();
+  });
+
+  it('re-renders and remounts of the list keep (re-create) the row marks', async () => {
+    const before = await page.locator(`.api-keys-card ${KEYGUARD_HOST}`).count();
+    await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.rerender());
+    await expectAllRowsAnnotated(page);
+    await findInRow(page, 'In KeyGuard', prefix);
+
+    const oldHost = await page.locator(`.api-keys-card ${KEYGUARD_HOST}`).first().elementHandle();
+    await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.rerender({ remount: true }));
+    await expectAllRowsAnnotated(page);
+    await findInRow(page, 'In KeyGuard', prefix);
+    expect(await oldHost?.evaluate((h) => h.isConnected), 'the panel was really rebuilt').toBe(false);
+    expect(
+      await page.locator(`.api-keys-card ${KEYGUARD_HOST}`).count(),
+      'one mark per row, no duplicates',
+    ).toBe(before);
+    expectNoPageErrors();
+  });
+
+  it("revoking the key in DocBits' row menu retires its entry", async () => {
+    const row = page.locator('.api-keys-card tbody tr', {
+      has: page.locator('code.key-prefix', { hasText: `${prefix}****` }),
+    });
+    await row.getByRole('button', { name: en.actions, exact: true }).click();
+    await page.getByRole('menu').getByText(en.revoke, { exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: en.revoke, exact: true }).click();
+    await expectToast(page, 'API key revoked');
+    await idle(page);
+    await expect
+      .poll(async () => (await call<Entry>(ctl, 'entry.get', { id: entryId })).state, { timeout: 8_000 })
+      .toBe('retired');
+    const entry = await call<Entry>(ctl, 'entry.get', { id: entryId });
+    expect(entry.history.at(-1)?.event).toBe('state:retired');
+    // The row still shows the key is in KeyGuard, but no longer offers to copy a revoked key.
+    await findInRow(page, 'In KeyGuard', prefix);
+    await expectAllRowsAnnotated(page);
+    expectNoPageErrors();
+  });
+});
+
+describe('saving while the vault is locked', () => {
+  it('opens the unlock window and finishes the save by itself after unlocking', async () => {
+    const name = `Locked path ${randomBytes(3).toString('hex')}`;
+    await call(ctl, 'vault.lock');
+    const key = await createKeyInDocbits(page, en, { name, description: 'saved while locked' });
+    await (await control(page, 'Save to KeyGuard')).click();
+    await control(page, 'Name', 'textbox');
+    const unlockWindow = ext.context.waitForEvent('page', {
+      predicate: (p) => p.url().includes('popup.html?window=unlock'),
+      timeout: 10_000,
+    });
+    await (await control(page, 'Save')).click();
+    const win = await unlockWindow;
+    await win.waitForLoadState('domcontentloaded');
+    await (await findByName(win, 'Master password', 'textbox')).fill(PASSWORD);
+    await (await findByName(win, 'Unlock', 'button')).click();
+
+    await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 20_000 });
+    const saved = await entriesNamed(name);
+    expect(saved.length, 'the entry was saved once').toBe(1);
+    const entry = await call<Entry>(ctl, 'entry.get', { id: saved[0]?.id ?? '' });
+    expect(entry.secret === key, 'the saved secret is the shown key').toBe(true);
+    await expect
+      .poll(() => win.isClosed(), { timeout: 5_000, message: 'the unlock window closes itself' })
+      .toBe(true);
+
+    await finishShowOnce(page, en);
+    await findInRow(page, 'In KeyGuard', (await docbitsRecord(page, name)).key_prefix);
+    expectNoPageErrors();
+  });
+});
+
+describe('hostile page', () => {
+  const name = `Hostile ${randomBytes(3).toString('hex')}`;
+  const SENTINEL = 'clipboard-before-attack';
+
+  /** Covers the centre of `target` with an element of the page's own making; returns its id. */
+  async function cover(
+    target: { center(): Promise<{ x: number; y: number }> },
+    pointerEvents: 'auto' | 'none',
+  ) {
+    const { x, y } = await target.center();
+    await page.evaluate(
+      ({ x, y, pe }) => {
+        const o = document.createElement('div');
+        o.id = 'hostile-overlay';
+        o.textContent = 'Win a prize!';
+        Object.assign(o.style, {
+          position: 'fixed',
+          left: `${x - 60}px`,
+          top: `${y - 20}px`,
+          width: '120px',
+          height: '40px',
+          background: 'white',
+          zIndex: '2147483647',
+          pointerEvents: pe,
+        });
+        document.body.append(o);
+      },
+      { x, y, pe: pointerEvents },
+    );
+    return { x, y };
+  }
+
+  const uncover = () => page.evaluate(() => document.getElementById('hostile-overlay')?.remove());
+
+  /**
+   * A show-once dialog with KeyGuard's save form open and nothing saved from it yet: the target of the
+   * attacks. Made afresh when an earlier attack got through (and so used up the form).
+   */
+  async function attackTarget(): Promise<void> {
+    if (await isShown(page, 'Save', 'button')) return;
+    if (await page.locator(SHOW_ONCE_CODE).count()) await finishShowOnce(page, en);
+    if (!page.url().includes('/settings/integration')) {
+      await open('/settings/integration', { ui: 'current', lang: 'en' });
+    }
+    await createKeyInDocbits(page, en, { name, description: 'clickjacking target' });
+    await (await control(page, 'Save to KeyGuard')).click();
+    await control(page, 'Save');
+  }
+
+  it('a covered control does not copy or save', async () => {
+    await open('/settings/integration', { ui: 'current', lang: 'en' });
+    // Which attacks got through (true = KeyGuard acted on a click it could not be seen to receive).
+    const acted: Record<string, boolean> = {};
+    // An opaque decoy that takes the click itself, then one that lets it through (pointer-events: none)
+    // while showing something else where the button is — the clickjacking case. Save last: if it gets
+    // through, it uses up the form.
+    for (const pe of ['auto', 'none'] as const) {
+      for (const target of ['Copy API key', 'Save']) {
+        await attackTarget();
+        const count = await entryCount();
+        await writeClipboard(page, SENTINEL);
+        const { x, y } = await cover(await control(page, target), pe);
+        await page.mouse.click(x, y);
+        await page.waitForTimeout(600);
+        await uncover();
+        acted[`"${target}" under an overlay with pointer-events: ${pe}`] =
+          !(await clipboardBecomes(page, SENTINEL, true, 0)) || (await entryCount()) !== count;
+      }
+    }
+    expect(acted, 'a click under an overlay copied or saved (true = got through)').toEqual(
+      Object.fromEntries(Object.keys(acted).map((k) => [k, false])),
+    );
+  });
+
+  it('a see-through page (body opacity 0.1) does not copy or save', async () => {
+    await attackTarget();
+    const count = await entryCount();
+    await writeClipboard(page, SENTINEL);
+    await page.evaluate(() => {
+      document.body.style.opacity = '0.1';
+    });
+    try {
+      for (const target of ['Copy API key', 'Save']) {
+        await (await control(page, target)).click();
+        await page.waitForTimeout(600);
+        expect(await clipboardBecomes(page, SENTINEL, true, 0), `clipboard unchanged after "${target}"`).toBe(
+          true,
+        );
+        expect(await entryCount(), `nothing saved by "${target}" on a see-through page`).toBe(count);
+      }
+      await findByName(page, REFUSED, undefined, { timeoutMs: 3_000 });
+    } finally {
+      await page.evaluate(() => {
+        document.body.style.opacity = '';
+      });
+    }
+  });
+
+  it('a script-dispatched click does nothing', async () => {
+    await attackTarget();
+    const count = await entryCount();
+    await writeClipboard(page, SENTINEL);
+    // What a page script can reach: the hosts (their shadow roots are closed).
+    const reached = await page.evaluate((sel) => {
+      const hosts = [...document.querySelectorAll<HTMLElement>(sel)];
+      for (const h of hosts) {
+        const r = h.getBoundingClientRect();
+        const init = {
+          bubbles: true,
+          composed: true,
+          cancelable: true,
+          clientX: r.left + 5,
+          clientY: r.top + 5,
+        };
+        h.click();
+        h.dispatchEvent(new MouseEvent('click', init));
+        h.dispatchEvent(new PointerEvent('pointerdown', init));
+        h.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+      }
+      return { hosts: hosts.length, openRoots: hosts.filter((h) => h.shadowRoot !== null).length };
+    }, KEYGUARD_HOST);
+    expect(reached.hosts, 'KeyGuard hosts are in the page').toBeGreaterThan(0);
+    expect(reached.openRoots, 'no KeyGuard shadow root is open to the page').toBe(0);
+    // Worse: a script holding the buttons themselves (as if a reference leaked) calls element.click().
+    for (const target of ['Copy API key', 'Save']) {
+      await (await control(page, target)).evaluate((el) => (el as HTMLElement).click());
+    }
+    await page.waitForTimeout(600);
+    expect(
+      await clipboardBecomes(page, SENTINEL, true, 0),
+      'clipboard unchanged after synthetic clicks',
+    ).toBe(true);
+    expect(await entryCount(), 'nothing saved by synthetic clicks').toBe(count);
+    await findByName(page, REFUSED, undefined, { timeoutMs: 3_000 });
+  });
+
+  it('the same controls still work for a real, visible click (the attacks were not just misses)', async () => {
+    await attackTarget();
+    await writeClipboard(page, SENTINEL);
+    await (await control(page, 'Copy API key')).click();
+    expect(await clipboardBecomes(page, SENTINEL, false), 'a real click copies').toBe(true);
+    const count = await entryCount();
+    await (await control(page, 'Save')).click();
+    await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 10_000 });
+    expect(await entryCount(), 'a real click saves').toBe(count + 1);
+    await finishShowOnce(page, en);
+    expectNoPageErrors();
+  });
+});
+
+describe('KeyGuard on the DocBits page (legacy UI)', () => {
+  it('masks the key once it arrives; Show/Hide, Copy and Save work', async () => {
+    await open('/settings/integration', { ui: 'legacy', lang: 'en', delay: '400' });
+    // Watch every frame from now on: a filled key field must never be painted unmasked.
+    await page.evaluate((sel) => {
+      const w = window as unknown as { __unmaskedFrames: number; __filledFrames: number };
+      w.__unmaskedFrames = 0;
+      w.__filledFrames = 0;
+      const tick = () => {
+        const input = document.querySelector<HTMLInputElement>(sel);
+        if (input?.value && !input.hasAttribute('data-keyguard-revealed')) {
+          w.__filledFrames++;
+          if (getComputedStyle(input).getPropertyValue('-webkit-text-security') !== 'disc')
+            w.__unmaskedFrames++;
+        }
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }, LEGACY_INPUT);
+    await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.rerender({ remount: true }));
+    await page.waitForFunction((sel) => !!document.querySelector<HTMLInputElement>(sel)?.value, LEGACY_INPUT);
+    await page.waitForTimeout(200);
+    const frames = await page.evaluate(() => {
+      const w = window as unknown as { __unmaskedFrames: number; __filledFrames: number };
+      return { unmasked: w.__unmaskedFrames, filled: w.__filledFrames };
+    });
+    expect(frames.filled, 'frames with the key field filled were observed').toBeGreaterThan(0);
+    expect(frames.unmasked, 'frames that showed the legacy key unmasked').toBe(0);
+    expect(await textSecurity(page, LEGACY_INPUT)).toBe('disc');
+    const key = await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.legacyKey());
+
+    await (await control(page, 'Show API key')).click();
+    await expect.poll(() => textSecurity(page, LEGACY_INPUT)).not.toBe('disc');
+    await (await control(page, 'Hide API key')).click();
+    await expect.poll(() => textSecurity(page, LEGACY_INPUT)).toBe('disc');
+
+    await writeClipboard(page, 'before-legacy-copy');
+    await (await control(page, 'Copy API key')).click();
+    expect(await clipboardBecomes(page, key, true), 'Copy API key copied the legacy key').toBe(true);
+
+    // DocBits' own icon-only copy button keeps working.
+    await writeClipboard(page, 'before-legacy-docbits-copy');
+    await page.locator('.legacy-section .col-1 button.q-btn').first().click();
+    await expectToast(page, en.copied);
+    expect(await clipboardBecomes(page, key, true), "DocBits' own copy button still copies").toBe(true);
+
+    const name = `Legacy key ${randomBytes(3).toString('hex')}`;
+    await (await control(page, 'Save to KeyGuard')).click();
+    await (await control(page, 'Name', 'textbox')).fill(name);
+    await (await control(page, 'Save')).click();
+    await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 10_000 });
+    const saved = await entriesNamed(name);
+    expect(saved.length).toBe(1);
+    const entry = await call<Entry>(ctl, 'entry.get', { id: saved[0]?.id ?? '' });
+    expect(entry.secret === key, 'the saved secret is the legacy key').toBe(true);
+    expect(entry.orgId, 'the legacy organisation id was read').toMatch(/^[0-9a-f-]{36}$/);
+
+    // A re-render that recreates the field gets controls again, masked.
+    await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.rerender({ remount: true }));
+    await control(page, 'Show API key');
+    expect(await textSecurity(page, LEGACY_INPUT)).toBe('disc');
+    expect(await page.locator(KEYGUARD_HOST).count(), 'one set of controls for the one key').toBe(1);
+    expectNoPageErrors();
+  });
+});
+
+describe('language switch', () => {
+  it('keeps detecting keys and rows in German, and after switching to French in the app', async () => {
+    await open('/settings/integration', { ui: 'current', lang: 'de' });
+    await expectAllRowsAnnotated(page);
+    const name = `Schlüssel ${randomBytes(3).toString('hex')}`;
+    const key = await createKeyInDocbits(page, LABELS.de, { name, description: 'Beschreibung für KeyGuard' });
+    expect(await textSecurity(page, SHOW_ONCE_CODE)).toBe('disc');
+    await (await control(page, 'Save to KeyGuard')).click();
+    expect(await (await control(page, 'Name', 'textbox')).value(), 'prefilled from the German dialog').toBe(
+      name,
+    );
+    await (await control(page, 'Save')).click();
+    await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 10_000 });
+    const saved = await entriesNamed(name);
+    expect(saved.length).toBe(1);
+    expect((await call<Entry>(ctl, 'entry.get', { id: saved[0]?.id ?? '' })).secret === key).toBe(true);
+    await finishShowOnce(page, LABELS.de);
+    const prefix = (await docbitsRecord(page, name)).key_prefix;
+    await findInRow(page, 'In KeyGuard', prefix);
+
+    // The app's own language menu: Vue re-renders every text in place.
+    await page.locator('.lang-switcher').click();
+    await page.getByRole('menu').getByText('Français', { exact: true }).click();
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.lang))
+      .toBe('fr');
+    await page.getByRole('columnheader', { name: 'Statut' }).waitFor();
+    await expectAllRowsAnnotated(page);
+    await findInRow(page, 'In KeyGuard', prefix);
+    await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.rerender());
+    await expectAllRowsAnnotated(page);
+    await findInRow(page, 'In KeyGuard', prefix);
+
+    // The legacy UI in French still has its untranslated "Key" field.
+    await open('/settings/integration', { ui: 'legacy' });
+    await page.waitForFunction((sel) => !!document.querySelector<HTMLInputElement>(sel)?.value, LEGACY_INPUT);
+    expect(await textSecurity(page, LEGACY_INPUT)).toBe('disc');
+    await control(page, 'Show API key');
+    expectNoPageErrors();
+  });
+});
+
+describe('mask before paint', () => {
+  it('masks 1,000 keys inserted one at a time before the next animation frame', async () => {
+    await open('/settings/integration', { ui: 'current', lang: 'en' });
+    const result = await maskBeforeFrame(page, 1000);
+    expect(result.inserted).toBe(1000);
+    expect(result.frames, 'the insertions spread over several frames').toBeGreaterThan(1);
+    expect(result.masked, 'keys masked in the first frame after their insertion').toBe(1000);
+    expectNoPageErrors();
+  });
+});
+
+describe('extension context invalidated', () => {
+  it('gives DocBits its own key display back when the extension reloads, and the page keeps working', async () => {
+    await open('/settings/integration', { ui: 'current', lang: 'en' });
+    await expectAllRowsAnnotated(page);
+    await createKeyInDocbits(page, en, { name: `Reload ${randomBytes(3).toString('hex')}`, description: '' });
+    await control(page, 'Show API key');
+    expect(await textSecurity(page, SHOW_ONCE_CODE)).toBe('disc');
+
+    const worker = await ext.serviceWorker();
+    await worker
+      .evaluate(() =>
+        (globalThis as unknown as { chrome: { runtime: { reload(): void } } }).chrome.runtime.reload(),
+      )
+      .catch(() => undefined);
+
+    await expect
+      .poll(() => textSecurity(page, SHOW_ONCE_CODE), {
+        timeout: 10_000,
+        message: 'the key is shown as DocBits shows it',
+      })
+      .not.toBe('disc');
+    await expect
+      .poll(() => page.locator(KEYGUARD_HOST).count(), { timeout: 10_000, message: 'no KeyGuard UI is left' })
+      .toBe(0);
+    // DocBits itself is untouched: its checkbox, Done and the list still work.
+    await finishShowOnce(page, en);
+    await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.rerender());
+    expect(await page.locator('.api-keys-card tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator(KEYGUARD_HOST).count()).toBe(0);
+    expectNoPageErrors();
+  });
+});
