@@ -1,42 +1,67 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useState } from 'preact/hooks';
 import { t } from '../lib/i18n';
 import type { VaultStatus } from '../lib/messages';
 import type { Send } from './api';
 import { describeError } from './errors';
+import { KeyList, type KeyListData } from './popup/KeyList';
 import { CreateVaultForm, UnlockForm } from './VaultForms';
 
-/** The popup: create → unlock → unlocked, by vault state. The key list is its own piece of work. */
-export function Popup({ send, onUnlocked }: { send: Send; onUnlocked?: () => void }) {
+export interface PopupProps {
+  send: Send;
+  /** Set when the popup was opened as the unlock window: called instead of showing the list. */
+  onUnlocked?: (() => void) | undefined;
+  /** Opens a URL in a new tab (`browser.tabs.create` in the extension). */
+  openTab?: ((url: string) => unknown) | undefined;
+  /** Called once the unlocked list is rendered and the search box focused (for `npm run bench`). */
+  onListReady?: (() => void) | undefined;
+  /** The clock for the badges; tests pin it. */
+  now?: () => number;
+}
+
+/** The popup: create → unlock → the key list, by vault state. */
+export function Popup({ send, onUnlocked, openTab, onListReady, now = Date.now }: PopupProps) {
   const [status, setStatus] = useState<VaultStatus | null>(null);
-  const [count, setCount] = useState<number | null>(null);
+  const [data, setData] = useState<KeyListData | null>(null);
   const [error, setError] = useState('');
 
   const refresh = useCallback(async () => {
+    setError('');
     try {
-      const s = await send('vault.status', {});
+      const fetchList = () => Promise.all([send('entry.list', {}), send('settings.get', {})]);
+      // All asked at once, the small status first: it comes back quickly and (unlocked) puts up the list's
+      // skeleton while the list is on its way, so the popup is ready after one round trip, not two. While
+      // the vault is locked the list is refused; that refusal is expected and dropped.
+      const asked = send('vault.status', {});
+      const early = onUnlocked ? null : fetchList();
+      early?.catch(() => undefined);
+      const s = await asked;
       setStatus(s);
-      if (s.unlocked && onUnlocked) return onUnlocked();
-      setCount(s.unlocked ? (await send('entry.list', {})).length : null);
+      if (!s.unlocked) return setData(null);
+      if (onUnlocked) return onUnlocked();
+      // A refusal here means the vault was unlocked between the requests: ask again.
+      const [entries, settings] = await (early ?? fetchList()).catch(fetchList);
+      setData({ entries, settings });
     } catch (e) {
       setError(describeError(e));
     }
   }, [send, onUnlocked]);
 
-  useEffect(() => {
+  // A layout effect, so the first requests leave with the first render rather than a frame later.
+  useLayoutEffect(() => {
     void refresh();
   }, [refresh]);
 
   const lock = async () => {
     try {
       setStatus(await send('vault.lock', {}));
-      setCount(null);
+      setData(null);
     } catch (e) {
       setError(describeError(e));
     }
   };
 
   return (
-    <main class="popup">
+    <main class={status?.unlocked ? 'popup unlocked' : 'popup'}>
       <header>
         <h1>{t('extName')}</h1>
         {status?.unlocked && (
@@ -55,7 +80,16 @@ export function Popup({ send, onUnlocked }: { send: Send; onUnlocked?: () => voi
       {status?.exists && !status.unlocked && (
         <UnlockForm send={send} retryAfterMs={status.retryAfterMs} onDone={() => void refresh()} />
       )}
-      {status?.unlocked && count !== null && <p role="status">{t('unlockedSummary', count)}</p>}
+      {status?.unlocked && !onUnlocked && (
+        <KeyList
+          data={data}
+          send={send}
+          openTab={openTab}
+          now={now}
+          onLocked={() => void refresh()}
+          onReady={onListReady}
+        />
+      )}
     </main>
   );
 }

@@ -3,6 +3,7 @@
  * compares each figure with its budget from design.md. Exits non-zero when a budget is missed.
  */
 import { benchPage } from './page';
+import { benchPopup } from './popup';
 import { benchVault } from './vault';
 
 interface Result {
@@ -17,6 +18,7 @@ const BUDGETS: Record<string, { max?: number; min?: number }> = {
   unlock_ms: { max: 500 },
   argon2_speed_ratio: { min: 2.5 },
   vault_list_1000_ms: { max: 50 },
+  popup_ready_1000_ms: { max: 100 },
   content_script_gz_bytes: { max: 12 * 1024 },
   masked_before_frame: { min: 1 },
   busy_page_slowdown: { max: 1.05 },
@@ -29,6 +31,7 @@ const emit = (r: Result) => {
 };
 
 await benchVault(emit);
+await benchPopup(emit);
 await benchPage(emit);
 
 const checks = results

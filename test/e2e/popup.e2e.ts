@@ -1,0 +1,169 @@
+/**
+ * The popup end to end, in the production build: create a vault in the popup, reopen it on three keys,
+ * search (diacritics-insensitive), copy with the keyboard and with "Copy NAME", check the real clipboard
+ * holds the key and is cleared after the configured time, open the key's DocBits page, and lock.
+ *
+ * Secrets are never printed: clipboard comparisons are reduced to booleans.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntrySummary } from '../../lib/vault/model';
+import {
+  call,
+  DOCBITS_HOST,
+  type ExtensionBrowser,
+  findByName,
+  type HttpsServer,
+  launchExtension,
+  openPopup,
+  randomSecrets,
+  readClipboard,
+  startDocbitsSite,
+} from './harness/index.js';
+
+/** A fresh master password per run (never printed). */
+const PASSWORD = `Pw-${randomBytes(18).toString('base64url')}`;
+const CLEAR_SECONDS = 10;
+const secrets = randomSecrets(3);
+const KEYS = [
+  { name: 'Billing export', orgId: 'Initech', environment: 'production', prefix: 'dbk_Bi11' },
+  { name: 'Zürich Rückversicherung', orgId: 'Société Générale', environment: 'sandbox', prefix: 'dbk_Zu22' },
+  { name: 'Archive sync', orgId: null, environment: 'other', prefix: 'dbk_Ar33' },
+] as const;
+
+let site: HttpsServer;
+let ext: ExtensionBrowser;
+
+beforeAll(async () => {
+  site = await startDocbitsSite();
+  ext = await launchExtension({ extraArgs: site.chromiumArgs() });
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await site?.close();
+});
+
+let reader: Page | undefined;
+
+/**
+ * Whether the clipboard holds exactly `secret` (the value itself never leaves here). Read from a page of the
+ * local DocBits site (the harness reads from http(s) origins), then the popup gets the focus back.
+ */
+async function clipboardHolds(popup: Page, secret: string): Promise<boolean> {
+  if (!reader) {
+    reader = await ext.context.newPage();
+    await reader.goto(site.url('/'), { waitUntil: 'domcontentloaded' });
+  }
+  const holds = (await readClipboard(reader)) === secret;
+  await popup.bringToFront();
+  return holds;
+}
+
+/** The text of the popup's copy announcement (a polite `role="status"` region). */
+function copiedStatus(page: Page) {
+  return page.locator('p.copied[role="status"]');
+}
+
+describe('popup quick copy', () => {
+  let popup: Page;
+
+  it('creates the vault in the popup and shows the (empty) list', async () => {
+    popup = await openPopup(ext);
+    await (await findByName(popup, 'Master password', 'textbox')).fill(PASSWORD);
+    await (await findByName(popup, 'Confirm master password', 'textbox')).fill(PASSWORD);
+    await (await findByName(popup, 'Create vault', 'button')).click();
+    await findByName(popup, 'Lock', 'button', { timeoutMs: 30_000 });
+    await findByName(popup, 'Search keys', 'searchbox');
+    await call(popup, 'settings.set', { patch: { clipboardClearSeconds: CLEAR_SECONDS } });
+    for (const [i, key] of KEYS.entries()) {
+      const secret = secrets[i]?.value ?? '';
+      await call<EntrySummary>(popup, 'entry.add', {
+        entry: { ...key, secret, host: DOCBITS_HOST, source: 'manual' },
+      });
+    }
+    await popup.close();
+  });
+
+  it('reopens on the list with the search focused, and finds keys by name without diacritics', async () => {
+    popup = await openPopup(ext);
+    const search = await findByName(popup, 'Search keys', 'searchbox');
+    expect(await search.evaluate((el) => el === document.activeElement)).toBe(true);
+    await findByName(popup, 'Copy Billing export', 'button');
+    await findByName(popup, 'Copy Archive sync', 'button');
+    await popup.keyboard.type('zurich ruck');
+    await findByName(popup, 'Copy Zürich Rückversicherung', 'button');
+    await expect
+      .poll(() => popup.locator('li.key-row').count(), { message: 'only the match is listed' })
+      .toBe(1);
+    await expect.poll(() => popup.locator('.count').textContent()).toBe('1 of 3 keys');
+  });
+
+  it('copies the selected key with Enter: the clipboard holds it', async () => {
+    await popup.keyboard.press('Enter');
+    await expect
+      .poll(() => copiedStatus(popup).textContent())
+      .toBe(`Copied. The clipboard clears in ${CLEAR_SECONDS} s.`);
+    expect(await clipboardHolds(popup, secrets[1]?.value ?? ''), 'the clipboard holds the Zürich key').toBe(
+      true,
+    );
+  });
+
+  it('Esc clears the search; "Copy NAME" copies that key, and the clipboard is cleared after the set time', async () => {
+    const search = await findByName(popup, 'Search keys', 'searchbox');
+    await search.focus();
+    await popup.keyboard.press('Escape');
+    expect(await search.value()).toBe('');
+    await expect.poll(() => popup.locator('li.key-row').count()).toBe(3);
+    await popup.keyboard.type('dbk_bi');
+    const copiedAt = Date.now();
+    await (await findByName(popup, 'Copy Billing export', 'button')).click();
+    await expect
+      .poll(() => copiedStatus(popup).textContent())
+      .toBe(`Copied. The clipboard clears in ${CLEAR_SECONDS} s.`);
+    expect(await clipboardHolds(popup, secrets[0]?.value ?? ''), 'the clipboard holds the Billing key').toBe(
+      true,
+    );
+    await expect
+      .poll(async () => clipboardHolds(popup, secrets[0]?.value ?? ''), {
+        timeout: (CLEAR_SECONDS + 15) * 1000,
+        interval: 1000,
+        message: 'the clipboard still holds the key after the clear time',
+      })
+      .toBe(false);
+    expect(Date.now() - copiedAt, 'cleared, but not before the clear time').toBeGreaterThanOrEqual(
+      (CLEAR_SECONDS - 1) * 1000,
+    );
+    expect(await clipboardHolds(popup, secrets[1]?.value ?? ''), 'the earlier key is not back').toBe(false);
+  });
+
+  it("opens the key's DocBits API-key page in a new tab", async () => {
+    const opened = ext.context.waitForEvent('page', { timeout: 10_000 });
+    await (await findByName(popup, 'Open DocBits API keys', 'link')).click();
+    const tab = await opened;
+    await tab.waitForURL(`https://${DOCBITS_HOST}/settings/integration`, { waitUntil: 'commit' });
+    expect(new URL(popup.url()).pathname).toBe('/popup.html');
+    await tab.close();
+  });
+
+  it('locks: the unlock form is shown', async () => {
+    await popup.bringToFront();
+    await (await findByName(popup, 'Lock', 'button')).click();
+    await findByName(popup, 'Unlock', 'button');
+    await findByName(popup, 'Master password', 'textbox');
+    expect(await popup.locator('li.key-row').count()).toBe(0);
+    expect((await call<{ unlocked: boolean }>(popup, 'vault.status')).unlocked).toBe(false);
+  });
+
+  it('as the unlock window (?window=unlock), closes itself once unlocked', async () => {
+    const win = await ext.context.newPage();
+    await win.goto(`${ext.origin}/popup.html?window=unlock`, { waitUntil: 'domcontentloaded' });
+    await (await findByName(win, 'Master password', 'textbox')).fill(PASSWORD);
+    await (await findByName(win, 'Unlock', 'button')).click();
+    await expect
+      .poll(() => win.isClosed(), { timeout: 20_000, message: 'the unlock window closes itself' })
+      .toBe(true);
+    expect((await call<{ unlocked: boolean }>(popup, 'vault.status')).unlocked).toBe(true);
+  });
+});
