@@ -4,7 +4,7 @@ interface Props {
   label: string;
   value: string;
   onInput: (value: string) => void;
-  autoComplete: 'new-password' | 'current-password';
+  autoComplete: 'new-password' | 'current-password' | 'off';
   autoFocus?: boolean;
   disabled?: boolean;
   /** id of an element describing the field (hint or error). */

@@ -8,6 +8,7 @@ import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
 import { describeError } from '../errors';
 import { CreateVaultForm, UnlockForm } from '../VaultForms';
+import { BackupSection } from './BackupSection';
 import { ChangePasswordSection } from './ChangePasswordSection';
 import { type HostPermissions, HostsSection } from './HostsSection';
 import { KeysSection, sortEntries } from './KeysSection';
@@ -18,6 +19,8 @@ export type { HostPermissions };
 export interface OptionsProps {
   send: Send;
   permissions: HostPermissions;
+  /** Hands an export file to the user (a download in the extension; a fake in tests). */
+  save?: (name: string, text: string) => void;
   /** BCP 47 tag for dates and numbers; the browser's UI language in the extension. */
   locale?: string | undefined;
   now?: () => number;
@@ -27,6 +30,7 @@ export interface OptionsProps {
 interface SectionContext {
   send: Send;
   permissions: HostPermissions;
+  save: (name: string, text: string) => void;
   locale: string | undefined;
   now: () => number;
   settings: Settings;
@@ -48,12 +52,7 @@ interface SectionDef {
  * The page's sections, in order: each becomes a labelled region with a heading and a link in the page's
  * navigation.
  *
- * EXPORT / IMPORT GOES HERE (issue 4, item 3): add one entry after 'password', e.g.
- * `{ id: 'backup', title: () => t('…'), render: (ctx) => <BackupSection send={ctx.send} … /> }`, and give
- * SectionContext what it needs (a `save` download function passed in from entrypoints/options/main.tsx).
- * Its buttons must be named "Export vault" and "Import vault" (design.md, automation contract). After an
- * import, `ctx.setEntries(() => sortEntries(fresh, ctx.locale))` shows the merged entries in the keys table.
- * Nothing is rendered for it until then.
+ * The backup section holds the automation contract's "Export vault" and "Import vault" (design.md).
  */
 const SECTIONS: SectionDef[] = [
   {
@@ -101,6 +100,19 @@ const SECTIONS: SectionDef[] = [
     title: () => t('optPasswordHeading'),
     intro: () => t('optPasswordIntro'),
     render: (ctx) => <ChangePasswordSection send={ctx.send} />,
+  },
+  {
+    id: 'backup',
+    title: () => t('backupHeading'),
+    intro: () => t('backupIntro'),
+    render: (ctx) => (
+      <BackupSection
+        send={ctx.send}
+        save={ctx.save}
+        now={ctx.now}
+        onImported={(list) => ctx.setEntries(() => list)}
+      />
+    ),
   },
 ];
 
@@ -175,6 +187,7 @@ export function OptionsPage(props: OptionsProps) {
     ? {
         send,
         permissions,
+        save: props.save ?? (() => {}),
         locale,
         now,
         settings,

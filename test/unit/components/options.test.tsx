@@ -119,6 +119,25 @@ function fakeBackground(
         return null;
       case 'vault.changePassword':
         return null;
+      case 'vault.export':
+        return { file: '{"kind":"keyguard-export"}', count: entries.size };
+      case 'vault.importPreview':
+        return {
+          added: [summary(entry({ id: '00000000-0000-4000-8000-0000000000aa', name: 'Imported one' }))],
+          identical: 2,
+          conflicts: [
+            {
+              incoming: summary(entry({ id: '00000000-0000-4000-8000-0000000000bb', name: 'Clash' })),
+              existingId: '00000000-0000-4000-8000-0000000000cc',
+              reason: 'prefix',
+            },
+          ],
+        };
+      case 'vault.importApply': {
+        const e = entry({ id: '00000000-0000-4000-8000-0000000000aa', name: 'Imported one' });
+        entries.set(e.id, e);
+        return { added: 1, replaced: 0 };
+      }
       case 'vault.unlock':
         status.unlocked = true;
         return { ...status };
@@ -204,7 +223,7 @@ describe('options page: vault state', () => {
     expect(await screen.findByRole('button', { name: 'Unlock' })).toBeTruthy();
   });
 
-  it('has no section for export/import until it exists (no dead buttons)', async () => {
+  it('lists every section, the backup one with the automation-contract names', async () => {
     renderPage(fakeBackground());
     await screen.findByRole('heading', { name: 'Keys' });
     const nav = screen.getByRole('navigation', { name: 'Sections' });
@@ -212,8 +231,78 @@ describe('options page: vault state', () => {
       within(nav)
         .getAllByRole('link')
         .map((a) => a.textContent),
-    ).toEqual(['Keys', 'Settings', 'DocBits hosts', 'Master password']);
-    expect(screen.queryByRole('button', { name: /Export|Import/ })).toBeNull();
+    ).toEqual(['Keys', 'Settings', 'DocBits hosts', 'Master password', 'Backup']);
+    expect(screen.getByRole('button', { name: 'Export vault' })).toBeTruthy();
+    expect(screen.getByLabelText('Import vault')).toBeTruthy();
+  });
+});
+
+describe('options page: backup', () => {
+  it('exports with the master password and hands the file over', async () => {
+    const bg = fakeBackground({
+      entries: [entry({ id: '00000000-0000-4000-8000-000000000001', name: 'A' })],
+    });
+    const saved: Array<[string, string]> = [];
+    render(
+      <OptionsPage
+        send={bg.send}
+        permissions={fakePermissions(bg.log).permissions}
+        save={(n, t) => void saved.push([n, t])}
+        now={() => NOW}
+      />,
+    );
+    await screen.findByRole('button', { name: 'Export vault' });
+    fireEvent.click(screen.getByRole('button', { name: 'Export vault' }));
+    expect(await screen.findByText('Enter the password.')).toBeTruthy();
+    const backup = screen.getByRole('region', { name: 'Backup' });
+    fireEvent.input(within(backup).getAllByLabelText('Master password')[0] as HTMLElement, {
+      target: { value: 'correct horse battery' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Export vault' }));
+    await screen.findByText(/Exported 1 keys/);
+    expect(bg.log.find((c) => c.type === 'vault.export')?.payload).toEqual({
+      password: 'correct horse battery',
+      separate: false,
+    });
+    expect(saved).toEqual([['keyguard-export-2025-06-15.json', '{"kind":"keyguard-export"}']]);
+  });
+
+  it('previews an import (new, identical, conflicts) and merges only on confirmation', async () => {
+    const bg = fakeBackground();
+    render(<OptionsPage send={bg.send} permissions={fakePermissions(bg.log).permissions} now={() => NOW} />);
+    const picker = (await screen.findByLabelText('Import vault')) as HTMLInputElement;
+    const file = new File(['{"kind":"keyguard-export"}'], 'backup.json', { type: 'application/json' });
+    Object.defineProperty(picker, 'files', { value: [file] });
+    fireEvent.change(picker);
+    fireEvent.input(screen.getByLabelText('Password of the file'), { target: { value: 'p4ss' } });
+    await waitFor(() =>
+      expect((screen.getByRole('button', { name: 'Check file' }) as HTMLButtonElement).disabled).toBe(false),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Check file' }));
+    await screen.findByText('New keys: 1');
+    expect(screen.getByText('Already in the vault, unchanged: 2')).toBeTruthy();
+    expect(screen.getByText('Conflicts: 1')).toBeTruthy();
+    expect(bg.log.some((c) => c.type === 'vault.importApply')).toBe(false);
+    fireEvent.click(screen.getByLabelText('Keep both'));
+    fireEvent.click(screen.getByRole('button', { name: 'Import these keys' }));
+    await screen.findByText('Imported: 1 new, 0 replaced.');
+    expect(bg.log.find((c) => c.type === 'vault.importApply')?.payload).toEqual({
+      file: '{"kind":"keyguard-export"}',
+      password: 'p4ss',
+      conflicts: 'keep-both',
+    });
+    expect(await screen.findByText('Imported one')).toBeTruthy();
+  });
+
+  it('refuses an oversized file before reading it', async () => {
+    const bg = fakeBackground();
+    render(<OptionsPage send={bg.send} permissions={fakePermissions(bg.log).permissions} now={() => NOW} />);
+    const picker = (await screen.findByLabelText('Import vault')) as HTMLInputElement;
+    const huge = { name: 'huge.json', size: 21 * 1024 * 1024, text: vi.fn() };
+    Object.defineProperty(picker, 'files', { value: [huge] });
+    fireEvent.change(picker);
+    await screen.findByText('This file is far too large to be a KeyGuard export.');
+    expect(huge.text).not.toHaveBeenCalled();
   });
 });
 
