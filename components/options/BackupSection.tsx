@@ -177,7 +177,7 @@ function ImportPart({ send, onImported }: BackupProps) {
         </button>
       )}
       {preview && (
-        <div class="preview" role="region" aria-label={t('backupPreviewHeading')}>
+        <section class="preview" aria-label={t('backupPreviewHeading')}>
           <h4>{t('backupPreviewHeading')}</h4>
           <ul>
             <li>{t('backupPreviewNew', preview.added.length)}</li>
@@ -217,7 +217,7 @@ function ImportPart({ send, onImported }: BackupProps) {
               {t('backupConfirmImport')}
             </button>
           </div>
-        </div>
+        </section>
       )}
     </form>
   );

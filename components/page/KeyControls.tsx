@@ -86,7 +86,7 @@ export function KeyControls(props: KeyControlsProps) {
   };
 
   return (
-    <div class="kg" role="group" aria-label={t('keyGuardControls')}>
+    <fieldset class="kg" aria-label={t('keyGuardControls')}>
       <button type="button" aria-pressed={revealed} onClick={run(() => void setRevealed((r) => !r))}>
         {revealed ? t('hideApiKey') : t('showApiKey')}
       </button>
@@ -128,7 +128,7 @@ export function KeyControls(props: KeyControlsProps) {
           {message}
         </span>
       )}
-    </div>
+    </fieldset>
   );
 }
 

@@ -33,7 +33,7 @@ export function RowBadge(props: {
   const rotation = retired ? null : ROTATION[entry.rotation];
   const expiry = retired ? null : EXPIRY[entry.expiry];
   return (
-    <span class="kg" role="group" aria-label={t('keyGuardControls')}>
+    <fieldset class="kg" aria-label={t('keyGuardControls')}>
       <span class="g in">{t('inKeyGuard')}</span>
       <span class="msg">{t('ageDays', ageDays(entry.createdAt, props.now))}</span>
       {retired && <span class="g out">{t('retired')}</span>}
@@ -55,6 +55,6 @@ export function RowBadge(props: {
           {message}
         </span>
       )}
-    </span>
+    </fieldset>
   );
 }
