@@ -124,12 +124,12 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady }: KeyList
     if (data && !numbers) setNumbers(new Intl.NumberFormat());
   }, [data]);
 
+  // No layout is forced here (no measuring, no second focus): the browser lays the list out once, for the
+  // first paint. The box's height is known from theme.css and measured on the first scroll.
   useLayoutEffect(() => {
     if (!data || ready.current) return;
     ready.current = true;
-    const height = scroller.current?.clientHeight;
-    if (height) setViewport(height);
-    search.current?.focus();
+    if (document.activeElement !== search.current) search.current?.focus();
     onReady?.();
   }, [data]);
 
@@ -256,7 +256,11 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady }: KeyList
       <div
         class="key-scroll"
         ref={scroller}
-        onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)}
+        onScroll={(e) => {
+          const box = e.currentTarget as HTMLDivElement;
+          if (box.clientHeight) setViewport(box.clientHeight);
+          setScrollTop(box.scrollTop);
+        }}
       >
         {loading ? (
           <div class="skeleton" aria-hidden="true">

@@ -5,7 +5,7 @@
  */
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Popup } from '../../../components/Popup';
+import { askForPopup, Popup } from '../../../components/Popup';
 import { setMessageSource, sourceFromJson } from '../../../lib/i18n';
 import type { MessageType, PayloadOf, ReplyOf, VaultStatus } from '../../../lib/messages';
 import { ProtocolError } from '../../../lib/send';
@@ -154,6 +154,31 @@ describe('popup states', () => {
     await waitFor(() => expect(onUnlocked).toHaveBeenCalledTimes(1));
     expect(bg.of('entry.list')).toEqual([]);
     expect(screen.queryByRole('searchbox')).toBeNull();
+  });
+
+  it('uses the questions the page asked before rendering, and asks afresh after that', async () => {
+    const bg = fakeSend({});
+    const firstLoad = askForPopup(bg.send, true);
+    render(<Popup send={bg.send} firstLoad={firstLoad} now={() => NOW} />);
+    await screen.findByRole('button', { name: 'Copy Archive' });
+    expect(bg.calls.map((c) => c.type)).toEqual(['vault.status', 'entry.list', 'settings.get']);
+    fireEvent.click(screen.getByRole('button', { name: 'Lock' }));
+    fireEvent.input(await screen.findByLabelText('Master password'), { target: { value: 'correct horse' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Unlock' }));
+    await screen.findByRole('button', { name: 'Copy Archive' });
+    expect(bg.of('entry.list').length).toBe(2);
+  });
+
+  it('reports a failed first question instead of hanging on "Loading…"', async () => {
+    const bg = fakeSend({
+      'vault.status': () => {
+        throw new ProtocolError({ code: 'internal', message: 'Vault storage unavailable' });
+      },
+    });
+    render(<Popup send={bg.send} firstLoad={askForPopup(bg.send, true)} />);
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Something went wrong: Vault storage unavailable',
+    );
   });
 
   it('reserves the list box while loading (skeleton), so nothing moves when the keys arrive', async () => {
