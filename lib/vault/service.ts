@@ -935,10 +935,18 @@ export class VaultService {
   async list(): Promise<EntrySummary[]> {
     const { vaultId, key } = await this.requireKey();
     const raw = await this.store.getCatalog();
-    const items =
-      raw === undefined
-        ? await this.exclusive(() => this.storedOrRebuiltCatalog(key, vaultId))
-        : this.openStoredCatalog(key, vaultId, raw);
+    const mem = this.catalog;
+    const nonce = raw === undefined ? null : storedCatalogNonce(raw);
+    let items: CatalogItem[];
+    if (mem && nonce !== null && mem.nonce === nonce && mem.vaultId === vaultId && equalBytes(mem.key, key)) {
+      // The stored catalog is the very box this service wrote or opened last: no need to decrypt it again.
+      items = [...mem.items.values()];
+    } else if (raw === undefined) {
+      items = await this.exclusive(() => this.storedOrRebuiltCatalog(key, vaultId));
+    } else {
+      items = this.openStoredCatalog(key, vaultId, raw);
+      this.catalog = { vaultId, key, nonce, items: new Map(items.map((it) => [it.summary.id, it])) };
+    }
     // Copies, so callers never hold the in-memory catalog's objects.
     const keyed = items.map((it) => ({ s: summaryOf(it.summary), k: nameKey(it.summary.name) }));
     keyed.sort((a, b) => cmp(a.k, b.k) || cmp(a.s.name, b.s.name) || cmp(a.s.id, b.s.id));
