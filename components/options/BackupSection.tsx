@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
 import type { ImportPreview } from '../../lib/messages';
+import { ProtocolError } from '../../lib/send';
 import { MAX_EXPORT_BYTES } from '../../lib/vault/export';
 import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
@@ -122,7 +123,9 @@ function ImportPart({ send, onImported }: BackupProps) {
     try {
       await action();
     } catch (err) {
-      setStatus({ error: describeError(err) });
+      // A file that does not open: the password is wrong, or the file was changed — one message for both.
+      const wrong = err instanceof ProtocolError && err.code === 'bad-password';
+      setStatus({ error: wrong ? t('backupWrongPassword') : describeError(err) });
     } finally {
       setBusy(false);
     }

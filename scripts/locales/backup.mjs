@@ -261,6 +261,15 @@ export const MESSAGES = {
     es: 'Sustituir por la entrada del archivo',
     it: 'Sostituisci con la voce del file',
   },
+  backupWrongPassword: {
+    description: 'Import: the file did not open',
+    en: 'Wrong password, or the file was changed.',
+    de: 'Falsches Passwort, oder die Datei wurde verändert.',
+    nl: 'Onjuist wachtwoord, of het bestand is gewijzigd.',
+    fr: 'Mot de passe incorrect, ou le fichier a été modifié.',
+    es: 'Contraseña incorrecta, o el archivo fue modificado.',
+    it: 'Password errata, oppure il file è stato modificato.',
+  },
   backupConfirmImport: {
     description: 'Button: merge',
     en: 'Import these keys',
