@@ -47,10 +47,10 @@ export function startPageController(deps: ControllerDeps) {
     const found = findFullKeys(doc, doc.location?.pathname ?? '');
     const live = new Set(found.map((s) => s.element));
     for (const [el, m] of sites) {
-      if (!live.has(el) || !el.isConnected || !m.host.isConnected) {
+      // (found elements are connected; one taken off the page goes back masked should it return)
+      if (!live.has(el) || !m.host.isConnected) {
         m.unmount();
         sites.delete(el);
-        if (!el.isConnected) continue;
         setRevealed(el, false);
       }
     }

@@ -69,12 +69,13 @@ export function looksLikeKey(v: string): boolean {
 }
 
 function isFallbackKey(el: HTMLElement): boolean {
-  if (el.matches(STABLE) || el.closest('table,.api-keys-card,[role=listbox],[role=menu]')) return false;
-  if (el.tagName === 'INPUT' && ((el as HTMLInputElement).type !== 'text' || el.hasAttribute('role')))
-    return false;
+  // The text first: it rules out most candidates cheaply (the observer asks about every new one).
   const v = keyText(el);
   // an empty read-only field in a key's place is masked before its value arrives; an empty <code> is not
   if (v ? !looksLikeKey(v) : el.tagName === 'CODE') return false;
+  if (el.matches(STABLE) || el.closest('table,.api-keys-card,[role=listbox],[role=menu]')) return false;
+  if (el.tagName === 'INPUT' && ((el as HTMLInputElement).type !== 'text' || el.hasAttribute('role')))
+    return false;
   const own = ownLabel(el);
   if (NOT_KEY.test(own)) return false;
   if (API_KEY.test(own)) return true;
@@ -85,8 +86,7 @@ function isFallbackKey(el: HTMLElement): boolean {
 /** Runs the fallback on one candidate element: marks (or unmarks) it; true when it holds a key. */
 export function markFallback(el: HTMLElement): boolean {
   const hit = isFallbackKey(el);
-  if (hit) el.setAttribute(MASK_ATTR, '');
-  else if (el.hasAttribute(MASK_ATTR)) el.removeAttribute(MASK_ATTR);
+  el.toggleAttribute(MASK_ATTR, hit); // no change (and no mutation) when it already agrees
   return hit;
 }
 

@@ -131,6 +131,108 @@ describe('observePage', () => {
     expect(onChange).toHaveBeenCalledTimes(1); // leaving: the caller removes its controls
   });
 
+  it('stays quiet while a busy widget churns plain elements and fields that hold no key', async () => {
+    loadFixture('current-en');
+    const onChange = vi.fn();
+    stop = observePage(document, onChange);
+    await frame();
+    onChange.mockClear();
+
+    const box = document.createElement('div');
+    document.querySelector('.integration-page')?.appendChild(box);
+    const texts: Text[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const el = document.createElement(['div', 'span', 'code', 'input'][i % 4] as string);
+      if (el instanceof HTMLInputElement) {
+        el.readOnly = true;
+        el.setAttribute('value', `v${i}`);
+      } else texts.push(el.appendChild(document.createTextNode(`item ${i}`)));
+      box.appendChild(el);
+      if (i % 3 === 0) el.textContent = `text ${i}`;
+      if (i % 5 === 0) el.className = `c${i % 7}`;
+      const t = texts[i % texts.length];
+      if (t) t.data = `data ${i}`;
+      if (box.children.length > 64) box.firstElementChild?.remove();
+      if (i % 100 === 99) await microtasks();
+    }
+    await microtasks();
+    await frame();
+    expect(onChange).not.toHaveBeenCalled();
+    expect(marked()).toBe(0);
+  });
+
+  it('reports changes inside the key table: status text, row class, badge label', async () => {
+    loadFixture('current-en');
+    const onChange = vi.fn();
+    stop = observePage(document, onChange);
+    await frame();
+    onChange.mockClear();
+
+    const badge = document.querySelector('.api-keys-card [role=status]') as HTMLElement;
+    (badge.firstChild as Text).data = 'Revoked';
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+
+    badge.closest('tr')?.classList.add('api-key-row--revoked');
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(2);
+
+    badge.setAttribute('aria-label', 'Revoked');
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(3);
+  });
+
+  it('hears when a key or its controls leave the page, and when a key kept aside comes back', async () => {
+    // Like the caller: controls after every show-once box that has none.
+    const onChange = vi.fn(() => {
+      for (const box of document.querySelectorAll('.key-display')) {
+        if (box.nextElementSibling?.hasAttribute(UI_ATTR)) continue;
+        const host = document.createElement('span');
+        host.setAttribute(UI_ATTR, '');
+        box.after(host);
+      }
+    });
+    stop = observePage(document, onChange);
+    document.body.insertAdjacentHTML('beforeend', dialog(KEY).replace('new-key-box', 'key-display'));
+    await microtasks();
+    await frame();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1); // the show-once box appeared; mounting is not news
+    const box = document.querySelector('.key-display') as HTMLElement;
+    const host = box.nextElementSibling as HTMLElement;
+    expect(host.hasAttribute(UI_ATTR)).toBe(true);
+
+    host.remove(); // the app re-rendered over KeyGuard's controls
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(2);
+    expect(box.nextElementSibling?.hasAttribute(UI_ATTR)).toBe(true);
+
+    const parent = box.parentElement as HTMLElement;
+    box.remove(); // e.g. a panel kept alive while hidden
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(3);
+    parent.prepend(box);
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(4);
+  });
+
+  it('marks a key whose text node is rewritten in place', async () => {
+    stop = observePage(document, () => {});
+    document.body.insertAdjacentHTML('beforeend', dialog('loading…'));
+    await microtasks();
+    const code = document.querySelector('.new-key-box code') as HTMLElement;
+    expect(code.hasAttribute(MASK_ATTR)).toBe(false);
+    (code.firstChild as Text).data = KEY;
+    await microtasks();
+    expect(code.hasAttribute(MASK_ATTR)).toBe(true);
+  });
+
   it("ignores KeyGuard's own nodes and stops when disconnected", async () => {
     const onChange = vi.fn();
     stop = observePage(document, onChange);
