@@ -10,6 +10,7 @@ import { expiryStatus, rotationStatus } from './rotation';
 import { type HandlerContext, type Handlers, RequestError } from './router';
 import { type KeyValueArea, loadSettings, type Settings, saveSettings } from './settings';
 import { applyImport, createExport, ExportError, planImport, readExport } from './vault/export';
+import { summaryOf } from './vault/format';
 import type { Entry, EntryPatch, EntrySummary, IndexRecord, NewEntry, Observed } from './vault/model';
 import { VaultError } from './vault/service';
 
@@ -62,8 +63,8 @@ function sameSite(records: IndexRecord[], host: string, orgId: string | null): I
 
 /** Strips what must never leave the vault in a list or non-page reply. */
 export function toSummary(entry: Entry): EntrySummary {
-  const { secret: _secret, history: _history, ...summary } = entry;
-  return summary;
+  // Field by field (a whitelist), so nothing added to Entry later can ride along by accident.
+  return summaryOf(entry);
 }
 
 /** One handler per message type, alphabetical like MESSAGES. */

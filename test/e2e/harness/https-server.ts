@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
+import { listenWithLifetime } from '../../fixtures/listen.js';
 import { makeTempDir } from './tmp.js';
 
 /** The DocBits host the extension matches by default. */
@@ -216,24 +216,7 @@ export async function startHttpsServer(options: HttpsServerOptions = {}): Promis
       } else res.destroy();
     });
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolveListen());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolveClose) => {
-      clearTimeout(safety);
-      server.close(() => resolveClose());
-      // Chromium keeps connections alive; without this close() would wait for them to time out.
-      server.closeAllConnections();
-    });
-    return closing;
-  };
-  const safety = setTimeout(() => void close(), options.lifetimeMs ?? 15 * 60_000);
-  safety.unref();
+  const { port, close } = await listenWithLifetime(server, { lifetimeMs: options.lifetimeMs ?? 15 * 60_000 });
 
   const first = hosts[0] as string;
   return {
