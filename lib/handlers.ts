@@ -141,7 +141,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const added = await vault.add({
         ...entry,
         host,
-        environment: environmentOf(host),
+        // What the user chose in the save form, else what the host says.
+        environment: entry.environment ?? environmentOf(host),
         source: 'captured',
       });
       return { entry: toSummary(added), existing: false };

@@ -75,7 +75,13 @@ const settingsPatch = obj(
 
 const capture = obj(
   { secret: SECRET, name: NAME },
-  { notes: NOTES, orgId: ORG_ID, prefix: PREFIX, expiresAt: nullable(DATE) },
+  {
+    notes: NOTES,
+    orgId: ORG_ID,
+    prefix: PREFIX,
+    expiresAt: nullable(DATE),
+    environment: oneOf(ENVIRONMENTS),
+  },
 );
 
 const ROW_STATUSES = ['active', 'revoked', 'unknown'] as const;

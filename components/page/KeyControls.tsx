@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { Environment } from '../../lib/docbits/hosts';
 import { t } from '../../lib/i18n';
 import type { Refusal } from '../../lib/safe-click';
 import { ProtocolError } from '../../lib/send';
@@ -11,6 +12,8 @@ export interface Prefill {
   description?: string | undefined;
   expiresAt?: number | null | undefined;
   orgId: string | null;
+  /** From the page's host (production on app.docbits.com). */
+  environment: Environment;
 }
 
 export interface KeyControlsProps {
@@ -31,9 +34,9 @@ const toDateInput = (ms: number | null | undefined) => (ms ? new Date(ms).toISOS
 export function KeyControls(props: KeyControlsProps) {
   const { message, setMessage, run } = useGuardedAction(props.guard);
   const [revealed, setRevealed] = useState(false);
-  const [form, setForm] = useState<{ name: string; notes: string; expires: string } | null>(null);
+  const [form, setForm] = useState<Values | null>(null);
   const [saved, setSaved] = useState(false);
-  const [waiting, setWaiting] = useState<null | { name: string; notes: string; expires: string }>(null);
+  const [waiting, setWaiting] = useState<Values | null>(null);
 
   useEffect(() => {
     props.setRevealed(revealed);
@@ -44,17 +47,17 @@ export function KeyControls(props: KeyControlsProps) {
   // Leaving the page (or DocBits closing the dialog) re-masks.
   useEffect(() => () => props.setRevealed(false), []);
 
-  const save = async (values: { name: string; notes: string; expires: string }) => {
+  const save = async (values: Values) => {
     const secret = props.readKey();
     if (!secret) return;
-    const { orgId } = props.prefill();
     try {
       const reply = await props.send('entry.capture', {
         entry: {
           secret,
           name: values.name.trim() || 'DocBits API key',
           notes: values.notes,
-          orgId,
+          orgId: values.orgId.trim() || null,
+          environment: values.environment,
           expiresAt: values.expires ? Date.parse(`${values.expires}T23:59:59`) : null,
         },
       });
@@ -81,7 +84,13 @@ export function KeyControls(props: KeyControlsProps) {
 
   const openForm = () => {
     const p = props.prefill();
-    setForm({ name: p.name ?? '', notes: p.description ?? '', expires: toDateInput(p.expiresAt) });
+    setForm({
+      name: p.name ?? '',
+      notes: p.description ?? '',
+      expires: toDateInput(p.expiresAt),
+      orgId: p.orgId ?? '',
+      environment: p.environment,
+    });
     return undefined;
   };
 
@@ -132,15 +141,24 @@ export function KeyControls(props: KeyControlsProps) {
   );
 }
 
+/** The save form: what DocBits' dialog and page said, editable before saving. */
+interface Values {
+  name: string;
+  notes: string;
+  expires: string;
+  orgId: string;
+  environment: Environment;
+}
+
 interface FormProps {
-  values: { name: string; notes: string; expires: string };
-  onChange: (v: { name: string; notes: string; expires: string }) => void;
+  values: Values;
+  onChange: (v: Values) => void;
   onCancel: () => void;
   onSave: (e: MouseEvent) => void;
 }
 
 function SaveForm({ values, onChange, onCancel, onSave }: FormProps) {
-  const set = (key: 'name' | 'notes' | 'expires') => (e: Event) =>
+  const set = (key: 'name' | 'notes' | 'expires' | 'orgId' | 'environment') => (e: Event) =>
     onChange({ ...values, [key]: (e.currentTarget as HTMLInputElement).value });
   return (
     <form
@@ -155,6 +173,14 @@ function SaveForm({ values, onChange, onCancel, onSave }: FormProps) {
       <input id="kg-notes" type="text" value={values.notes} maxLength={10_000} onInput={set('notes')} />
       <label for="kg-expires">{t('keyExpires')}</label>
       <input id="kg-expires" type="date" value={values.expires} onInput={set('expires')} />
+      <label for="kg-org">{t('optFieldOrg')}</label>
+      <input id="kg-org" type="text" value={values.orgId} maxLength={200} onInput={set('orgId')} />
+      <label for="kg-env">{t('optFieldEnvironment')}</label>
+      <select id="kg-env" value={values.environment} onChange={set('environment')}>
+        <option value="production">{t('optEnvProduction')}</option>
+        <option value="sandbox">{t('optEnvSandbox')}</option>
+        <option value="other">{t('optEnvOther')}</option>
+      </select>
       <div>
         <button type="button" onClick={onCancel}>
           {t('cancel')}

@@ -5,6 +5,7 @@ import { KeyControls } from '../../components/page/KeyControls';
 import { RowBadge } from '../../components/page/RowBadge';
 import { mountInShadow } from '../../components/page/shadow';
 import { readOrgId, watchCreateDialog } from '../../lib/docbits/detect';
+import { environmentOf } from '../../lib/docbits/hosts';
 import { MASK_CSS, setRevealed } from '../../lib/docbits/mask';
 import { type MessageKey, setMessageSource } from '../../lib/i18n';
 import { startPageController } from '../../lib/page-controller';
@@ -54,7 +55,11 @@ export default defineContentScript({
             guard={(e) => checkActivation(e, host, window)}
             readKey={site.readKey}
             setRevealed={(on) => setRevealed(site.element, on)}
-            prefill={() => ({ ...createDialog.last(), orgId: readOrgId(document) })}
+            prefill={() => ({
+              ...createDialog.last(),
+              orgId: readOrgId(document),
+              environment: environmentOf(location.hostname),
+            })}
             onUnlocked={onUnlocked}
           />
         )),

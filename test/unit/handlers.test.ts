@@ -86,6 +86,14 @@ describe('entry.capture from the DocBits page', () => {
     expect(full.secret === KEY).toBe(true);
   });
 
+  it('takes the environment chosen in the save form, else the one the host implies', async () => {
+    await call('entry.capture', { entry: { secret: KEY, name: 'A', environment: 'sandbox' } });
+    await call('entry.capture', { entry: { secret: `${KEY}x`, name: 'B' } }, ONPREM);
+    const byName = Object.fromEntries((await vault.list()).map((e) => [e.name, e]));
+    expect(byName.A).toMatchObject({ host: 'app.docbits.com', environment: 'sandbox' });
+    expect(byName.B).toMatchObject({ host: 'docbits.example.test', environment: 'sandbox' });
+  });
+
   it('a second save of the same key returns the existing entry', async () => {
     await call('entry.capture', { entry: { secret: KEY, name: 'A' } });
     const again = await call('entry.capture', { entry: { secret: KEY, name: 'B' } });
