@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { t } from '../lib/i18n';
 import type { VaultStatus } from '../lib/messages';
 import { MIN_PASSWORD_LENGTH, passwordStrength } from '../lib/password';
@@ -6,6 +6,7 @@ import { ProtocolError } from '../lib/send';
 import type { Send } from './api';
 import { describeError } from './errors';
 import { PasswordField } from './PasswordField';
+import { NewPasswordHints, useBackoff } from './password-ui';
 
 interface FormProps {
   send: Send;
@@ -67,13 +68,7 @@ export function CreateVaultForm({ send, onDone }: FormProps) {
         invalid={mismatch}
         describedBy={hintId}
       />
-      <div id={hintId} aria-live="polite">
-        {password.length > 0 && strength === 'too-short' && (
-          <p class="hint">{t('passwordTooShort', MIN_PASSWORD_LENGTH)}</p>
-        )}
-        {strength === 'weak' && <p class="warning">{t('passwordWeak')}</p>}
-        {mismatch && <p class="hint">{t('passwordsDiffer')}</p>}
-      </div>
+      <NewPasswordHints id={hintId} password={password} confirm={confirm} />
       {busy && <Progress />}
       {error && (
         <p class="error" role="alert">
@@ -92,15 +87,7 @@ export function UnlockForm({ send, onDone, retryAfterMs }: FormProps & { retryAf
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const [waitUntil, setWaitUntil] = useState(retryAfterMs > 0 ? Date.now() + retryAfterMs : 0);
-  const [, tick] = useState(0);
-  const waitMs = Math.max(0, waitUntil - Date.now());
-
-  useEffect(() => {
-    if (waitMs <= 0) return;
-    const timer = setInterval(() => tick((n) => n + 1), 250);
-    return () => clearInterval(timer);
-  }, [waitMs > 0]);
+  const { waitMs, waitFor } = useBackoff(retryAfterMs);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -112,7 +99,7 @@ export function UnlockForm({ send, onDone, retryAfterMs }: FormProps & { retryAf
       setPassword('');
       onDone(status);
     } catch (err) {
-      if (err instanceof ProtocolError && err.retryAfterMs) setWaitUntil(Date.now() + err.retryAfterMs);
+      if (err instanceof ProtocolError && err.retryAfterMs) waitFor(err.retryAfterMs);
       setError(describeError(err));
     } finally {
       setBusy(false);

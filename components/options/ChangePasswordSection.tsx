@@ -1,10 +1,11 @@
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
 import { MIN_PASSWORD_LENGTH, passwordStrength } from '../../lib/password';
 import { ProtocolError } from '../../lib/send';
 import type { Send } from '../api';
 import { describeError } from '../errors';
 import { PasswordField } from '../PasswordField';
+import { NewPasswordHints, useBackoff } from '../password-ui';
 import { StatusLine } from './fields';
 
 /**
@@ -19,18 +20,10 @@ export function ChangePasswordSection({ send }: { send: Send }) {
   const [error, setError] = useState('');
   const [wrongCurrent, setWrongCurrent] = useState(false);
   const [done, setDone] = useState('');
-  const [waitUntil, setWaitUntil] = useState(0);
-  const [, tick] = useState(0);
+  const { waitMs, waitFor } = useBackoff();
   const hintId = useId();
   const strength = passwordStrength(next);
   const mismatch = confirm.length > 0 && confirm !== next;
-  const waitMs = Math.max(0, waitUntil - Date.now());
-
-  useEffect(() => {
-    if (waitMs <= 0) return;
-    const timer = setInterval(() => tick((n) => n + 1), 250);
-    return () => clearInterval(timer);
-  }, [waitMs > 0]);
 
   const edited =
     (set: (v: string) => void, isCurrent = false) =>
@@ -63,7 +56,7 @@ export function ChangePasswordSection({ send }: { send: Send }) {
         setWrongCurrent(true);
         setError(t('optErrWrongCurrent'));
       } else {
-        if (err instanceof ProtocolError && err.retryAfterMs) setWaitUntil(Date.now() + err.retryAfterMs);
+        if (err instanceof ProtocolError && err.retryAfterMs) waitFor(err.retryAfterMs);
         setError(describeError(err));
       }
     } finally {
@@ -98,13 +91,7 @@ export function ChangePasswordSection({ send }: { send: Send }) {
         invalid={mismatch}
         describedBy={hintId}
       />
-      <div id={hintId} aria-live="polite">
-        {next.length > 0 && strength === 'too-short' && (
-          <p class="hint">{t('passwordTooShort', MIN_PASSWORD_LENGTH)}</p>
-        )}
-        {strength === 'weak' && <p class="warning">{t('passwordWeak')}</p>}
-        {mismatch && <p class="hint">{t('passwordsDiffer')}</p>}
-      </div>
+      <NewPasswordHints id={hintId} password={next} confirm={confirm} />
       {busy && (
         <p class="progress" role="status">
           <span class="spinner" aria-hidden="true" />
