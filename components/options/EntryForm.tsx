@@ -158,6 +158,62 @@ export function validateEdit(
   return { errors, patch };
 }
 
+/**
+ * The state both entry forms share: the draft, its field messages, a failure line, the busy flag, and
+ * focus moved to the first field with a message after each rejected submit.
+ */
+function useDraftForm<D extends object>(initial: () => D) {
+  const [draft, setDraft] = useState<D>(initial);
+  const [errors, setErrors] = useState<DraftErrors>({});
+  const [failure, setFailure] = useState('');
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (attempt > 0) focusFirstInvalid(form.current);
+  }, [attempt]);
+  const set =
+    <K extends keyof D>(key: K) =>
+    (value: D[K]) => {
+      setDraft((d) => ({ ...d, [key]: value }));
+      // The message for a field goes once the user changes that field.
+      setErrors((e) => (e[key as keyof DraftErrors] ? { ...e, [key]: undefined } : e));
+    };
+  return {
+    draft,
+    errors,
+    setErrors,
+    failure,
+    setFailure,
+    busy,
+    setBusy,
+    form,
+    set,
+    rejected: () => setAttempt((n) => n + 1),
+  };
+}
+
+/** The failure line and Cancel / submit buttons at the end of both entry forms. */
+function FormFooter(props: { failure: string; busy: boolean; onCancel: () => void; submitLabel: string }) {
+  return (
+    <>
+      {props.failure && (
+        <p class="error" role="alert">
+          {props.failure}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" onClick={props.onCancel} disabled={props.busy}>
+          {t('cancel')}
+        </button>
+        <button type="submit" class="primary" disabled={props.busy}>
+          {props.submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}
+
 interface AddProps {
   send: Send;
   hosts: readonly string[];
@@ -169,25 +225,9 @@ interface AddProps {
 
 /** Add a key by hand. Every field keeps what was typed when something is wrong. */
 export function AddEntryForm(props: AddProps) {
-  const [draft, setDraft] = useState<EntryDraft>(() => emptyDraft(props.hosts[0] ?? ''));
-  const [errors, setErrors] = useState<DraftErrors>({});
-  const [failure, setFailure] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { draft, errors, setErrors, failure, setFailure, busy, setBusy, form, set, rejected } =
+    useDraftForm<EntryDraft>(() => emptyDraft(props.hosts[0] ?? ''));
   const [showSecret, setShowSecret] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-  // Each rejected submit moves focus to the first field with a message.
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    if (attempt > 0) focusFirstInvalid(form.current);
-  }, [attempt]);
-
-  const set =
-    <K extends keyof EntryDraft>(key: K) =>
-    (value: EntryDraft[K]) => {
-      setDraft((d) => ({ ...d, [key]: value }));
-      // The message for a field goes once the user changes that field.
-      setErrors((e) => (e[key] ? { ...e, [key]: undefined } : e));
-    };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -195,7 +235,7 @@ export function AddEntryForm(props: AddProps) {
     const checked = validateNew(draft, props.hosts, props.now());
     setErrors(checked.errors);
     setFailure('');
-    if (!checked.entry) return setAttempt((n) => n + 1);
+    if (!checked.entry) return rejected();
     setBusy(true);
     try {
       const added = await props.send('entry.add', { entry: checked.entry });
@@ -295,19 +335,12 @@ export function AddEntryForm(props: AddProps) {
         error={errors.notes}
         disabled={busy}
       />
-      {failure && (
-        <p class="error" role="alert">
-          {failure}
-        </p>
-      )}
-      <div class="actions">
-        <button type="button" onClick={props.onCancel} disabled={busy}>
-          {t('cancel')}
-        </button>
-        <button type="submit" class="primary" disabled={busy}>
-          {t('optAddKeySubmit')}
-        </button>
-      </div>
+      <FormFooter
+        failure={failure}
+        busy={busy}
+        onCancel={props.onCancel}
+        submitLabel={t('optAddKeySubmit')}
+      />
     </form>
   );
 }
@@ -326,25 +359,10 @@ interface EditProps {
  */
 export function EditEntryForm(props: EditProps) {
   const { entry } = props;
-  const [draft, setDraft] = useState<EditDraft>(() => editDraftOf(entry));
-  const [errors, setErrors] = useState<DraftErrors>({});
-  const [failure, setFailure] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { draft, errors, setErrors, failure, setFailure, busy, setBusy, form, set, rejected } =
+    useDraftForm<EditDraft>(() => editDraftOf(entry));
   const [secret, setSecret] = useState<string | null>(null);
   const [revealError, setRevealError] = useState('');
-  const form = useRef<HTMLFormElement>(null);
-  // Each rejected submit moves focus to the first field with a message.
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    if (attempt > 0) focusFirstInvalid(form.current);
-  }, [attempt]);
-
-  const set =
-    <K extends keyof EditDraft>(key: K) =>
-    (value: EditDraft[K]) => {
-      setDraft((d) => ({ ...d, [key]: value }));
-      setErrors((e) => (e[key] ? { ...e, [key]: undefined } : e));
-    };
 
   const toggleReveal = async () => {
     setRevealError('');
@@ -362,7 +380,7 @@ export function EditEntryForm(props: EditProps) {
     const checked = validateEdit(draft, entry);
     setErrors(checked.errors);
     setFailure('');
-    if (!checked.patch) return setAttempt((n) => n + 1);
+    if (!checked.patch) return rejected();
     if (Object.keys(checked.patch).length === 0) return props.onCancel();
     setBusy(true);
     try {
@@ -436,19 +454,7 @@ export function EditEntryForm(props: EditProps) {
         error={errors.notes}
         disabled={busy}
       />
-      {failure && (
-        <p class="error" role="alert">
-          {failure}
-        </p>
-      )}
-      <div class="actions">
-        <button type="button" onClick={props.onCancel} disabled={busy}>
-          {t('cancel')}
-        </button>
-        <button type="submit" class="primary" disabled={busy}>
-          {t('save')}
-        </button>
-      </div>
+      <FormFooter failure={failure} busy={busy} onCancel={props.onCancel} submitLabel={t('save')} />
     </form>
   );
 }
