@@ -13,11 +13,13 @@ export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   manifestVersion: 3,
   hooks: {
-    // The DocBits content script is size-budgeted (≤ 12 KB gzipped). There, `wxt/browser` (also used by
-    // WXT's own content-script context) is the browser's native promise-based API instead of the polyfill,
-    // which would add ~3 KB and change nothing for the calls made (see lib/native-browser.ts).
+    // The DocBits content script is size-budgeted (≤ 12 KB gzipped), and its controls (docbits-ui, injected
+    // on demand) are loaded on the same page. There, `wxt/browser` (also used by WXT's own content-script
+    // context) is the browser's native promise-based API instead of the polyfill, which would add ~3 KB and
+    // change nothing for the calls made (see lib/native-browser.ts).
     'vite:build:extendConfig': (entrypoints, config) => {
-      if (entrypoints.length !== 1 || entrypoints[0]?.name !== 'docbits') return;
+      const name = entrypoints.length === 1 ? entrypoints[0]?.name : undefined;
+      if (name !== 'docbits' && name !== 'docbits-ui') return;
       const alias = config.resolve?.alias ?? {};
       const list = Array.isArray(alias)
         ? alias

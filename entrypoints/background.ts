@@ -93,6 +93,12 @@ export default defineBackground(() => {
         },
         copyToClipboard,
         onSettingsChanged: syncScripts,
+        injectPageUi: async (tabId, frameId) => {
+          await browser.scripting.executeScript({
+            target: { tabId, frameIds: [frameId] },
+            files: ['/docbits-ui.js'],
+          });
+        },
         openUnlockWindow: async () => {
           await browser.windows.create({
             url: browser.runtime.getURL('/popup.html?window=unlock'),

@@ -44,6 +44,11 @@ export interface HandlerDeps {
   onLocked(): Promise<void>;
   /** Puts `text` on the clipboard and clears it after `clearAfterMs` (0 = never). */
   copyToClipboard(text: string, clearAfterMs: number): Promise<void>;
+  /**
+   * Injects KeyGuard's page controls (entrypoints/docbits-ui) into the asking DocBits tab and frame — a
+   * fixed file of ours, into the sender's own frame only.
+   */
+  injectPageUi(tabId: number, frameId: number): Promise<void>;
   /** Opens an extension-owned window where the user can unlock. */
   openUnlockWindow(): Promise<void>;
   /** After settings changed, e.g. to register the content script on new on-premise hosts. */
@@ -216,6 +221,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       // A changed auto-lock time takes effect now, not at the next unlock.
       if (await vault.isUnlocked()) await deps.onUnlocked();
       return next;
+    },
+    'ui.load': async (_, ctx) => {
+      const tabId = ctx.sender.tab?.id;
+      if (tabId === undefined) throw new RequestError('forbidden', 'Only a page in a tab gets controls');
+      await deps.injectPageUi(tabId, ctx.sender.frameId ?? 0);
+      return null;
     },
     'ui.openUnlock': async () => {
       await deps.openUnlockWindow();

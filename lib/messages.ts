@@ -188,6 +188,7 @@ export const MESSAGES = {
     senders: PAGES,
     payload: obj({ patch: settingsPatch }),
   }),
+  'ui.load': def<Record<string, never>, null>({ senders: DOCBITS, payload: empty }),
   'ui.openUnlock': def<Record<string, never>, null>({ senders: DOCBITS, payload: empty }),
   'vault.changePassword': def<{ oldPassword: string; newPassword: string }, null>({
     senders: PAGES,

@@ -27,6 +27,17 @@ export class ProtocolError extends Error {
 }
 
 /**
+ * Whether `e` is a {@link ProtocolError}. Checked by name and shape rather than `instanceof`: on the DocBits
+ * page the error is thrown by the page part's copy of this module and caught by the controls' copy (two
+ * scripts, two classes; lib/page-ui.ts).
+ */
+export function isProtocolError(e: unknown): e is ProtocolError {
+  return (
+    e instanceof Error && e.name === 'ProtocolError' && typeof (e as { code?: unknown }).code === 'string'
+  );
+}
+
+/**
  * Sends one typed message through `runtime.sendMessage` (passed in, so it works with the polyfill in the
  * extension and with a fake in tests) and unwraps the reply.
  */

@@ -1,30 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Environment } from '../../lib/docbits/hosts';
 import { t } from '../../lib/i18n';
+import type { KeyControlsInput } from '../../lib/page-ui';
 import type { Refusal } from '../../lib/safe-click';
-import { ProtocolError } from '../../lib/send';
-import type { Send } from '../api';
+import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';
 
-/** What "Save to KeyGuard" starts from: the create dialog's values and the page's organisation. */
-export interface Prefill {
-  name?: string | undefined;
-  description?: string | undefined;
-  expiresAt?: number | null | undefined;
-  orgId: string | null;
-  /** From the page's host (production on app.docbits.com). */
-  environment: Environment;
-}
-
-export interface KeyControlsProps {
-  send: Send;
+export interface KeyControlsProps extends KeyControlsInput {
   guard: (e: MouseEvent) => Refusal | null;
-  /** The key as the page shows it right now ('' while it is still loading). */
-  readKey: () => string;
-  setRevealed: (on: boolean) => void;
-  prefill: () => Prefill;
-  /** Subscribes to "the vault was unlocked"; returns the unsubscribe function. */
-  onUnlocked: (cb: () => void) => () => void;
 }
 
 const REMASK_MS = 10_000;
@@ -66,7 +49,7 @@ export function KeyControls(props: KeyControlsProps) {
       setWaiting(null);
       setMessage(reply.existing ? t('savedInKeyGuard') : '');
     } catch (err) {
-      if (err instanceof ProtocolError && err.code === 'locked') {
+      if (isProtocolError(err) && err.code === 'locked') {
         // The secret stays where it already is (this page); it is sent again once the vault opens.
         setWaiting(values);
         setMessage(t('unlockToSave'));

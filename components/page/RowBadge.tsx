@@ -1,8 +1,7 @@
 import { t } from '../../lib/i18n';
-import type { RowMatch } from '../../lib/messages';
+import type { RowBadgeInput } from '../../lib/page-ui';
 import { ageDays } from '../../lib/rotation';
 import type { Refusal } from '../../lib/safe-click';
-import type { Send } from '../api';
 import { useGuardedAction } from './useGuardedAction';
 
 const ROTATION = {
@@ -14,12 +13,7 @@ const ROTATION = {
 const EXPIRY = { none: null, ok: null, soon: 'expiresSoon', expired: 'expired' } as const;
 
 /** The mark on a key-table row: in KeyGuard (age, status, "Copy full key") or quietly not. */
-export function RowBadge(props: {
-  match: RowMatch;
-  send: Send;
-  guard: (e: MouseEvent) => Refusal | null;
-  now: number;
-}) {
+export function RowBadge(props: RowBadgeInput & { guard: (e: MouseEvent) => Refusal | null }) {
   const { message, run } = useGuardedAction(props.guard);
   const entry = props.match.entry;
   if (!entry) {

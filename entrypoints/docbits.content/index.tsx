@@ -1,26 +1,22 @@
 import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { KeyControls } from '../../components/page/KeyControls';
-import { RowBadge } from '../../components/page/RowBadge';
-import { mountInShadow } from '../../components/page/shadow';
 import { readOrgId, watchCreateDialog } from '../../lib/docbits/detect';
 import { environmentOf } from '../../lib/docbits/hosts';
 import { MASK_CSS, setRevealed } from '../../lib/docbits/mask';
-import { type MessageKey, setMessageSource } from '../../lib/i18n';
 import { startPageController } from '../../lib/page-controller';
-import { checkActivation } from '../../lib/safe-click';
+import { pageUiLoader, placeholder } from '../../lib/page-ui';
 import { isVaultStateEvent, send } from '../../lib/send';
 
 /**
  * The DocBits page. Wiring only: the mask stylesheet goes in at document_start, before DocBits renders
- * anything; lib/page-controller keeps controls and marks in step with the single-page app.
+ * anything; lib/page-controller keeps controls and marks in step with the single-page app; the controls
+ * themselves arrive with entrypoints/docbits-ui.tsx once there is something to put them on (lib/page-ui.ts).
  */
 export default defineContentScript({
   matches: ['https://app.docbits.com/*'],
   runAt: 'document_start',
   main(ctx: ContentScriptContext) {
-    setMessageSource((key, subs) => browser.i18n.getMessage(key as MessageKey, subs));
     const style = document.createElement('style');
     style.textContent = MASK_CSS;
     document.documentElement.append(style);
@@ -35,6 +31,7 @@ export default defineContentScript({
       return () => void unlockedListeners.delete(cb);
     };
     const createDialog = watchCreateDialog(document);
+    const loadUi = pageUiLoader(globalThis, () => sendMessage('ui.load', {}));
 
     // The new key's table row is usually on the page before the key is saved (DocBits re-renders the list
     // right after creating it), and an unchanged table is not re-sent: ask again once a capture is stored,
@@ -49,29 +46,23 @@ export default defineContentScript({
       doc: document,
       send: sendMessage,
       mountKeyControls: (site) =>
-        mountInShadow(site.anchor, 'after', (host) => (
-          <KeyControls
-            send={sendFromControls}
-            guard={(e) => checkActivation(e, host, window)}
-            readKey={site.readKey}
-            setRevealed={(on) => setRevealed(site.element, on)}
-            prefill={() => ({
+        placeholder(site.anchor, 'after', loadUi(), (ui, root, host) =>
+          ui.keyControls(root, host, {
+            send: sendFromControls,
+            readKey: site.readKey,
+            setRevealed: (on) => setRevealed(site.element, on),
+            prefill: () => ({
               ...createDialog.last(),
               orgId: readOrgId(document),
               environment: environmentOf(location.hostname),
-            })}
-            onUnlocked={onUnlocked}
-          />
-        )),
+            }),
+            onUnlocked,
+          }),
+        ),
       mountRowBadge: (row, match) =>
-        mountInShadow(row.keyCell, 'append', (host) => (
-          <RowBadge
-            match={match}
-            send={sendMessage}
-            guard={(e) => checkActivation(e, host, window)}
-            now={Date.now()}
-          />
-        )),
+        placeholder(row.keyCell, 'append', loadUi(), (ui, root, host) =>
+          ui.rowBadge(root, host, { match, send: sendMessage, now: Date.now() }),
+        ),
     });
 
     const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }) => {

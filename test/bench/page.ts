@@ -71,7 +71,8 @@ async function busyRuns(page: Page): Promise<BusyRunResult[]> {
 
 /**
  * Emits:
- * - `content_script_gz_bytes`: .output/chrome-mv3/content-scripts/docbits.js, gzip -9;
+ * - `content_script_gz_bytes`: .output/chrome-mv3/content-scripts/docbits.js, gzip -9 (what every DocBits
+ *   page loads at document_start), and `docbits_ui_gz_bytes`: the controls injected on demand;
  * - `masked_before_frame`: share of 1,000 show-once keys, each inserted in its own task, whose `<code>`
  *   was masked in the first animation-frame callback after insertion (before that frame is painted);
  * - `busy_page_slowdown`: main-thread time of a page making 10,000 DOM mutations (appends, removals, text
@@ -84,6 +85,16 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
   const script = contentScript(dir);
   const gz = gzipSync(readFileSync(script), { level: 9 }).length;
   emit({ name: 'content_script_gz_bytes', value: gz, unit: 'bytes', raw: readFileSync(script).length });
+  // The controls, injected only into a DocBits page that has a key or a key table (lib/page-ui.ts): not
+  // part of what every DocBits page loads at document_start, but reported so its growth stays visible.
+  const ui = readFileSync(join(dir, 'docbits-ui.js'));
+  emit({
+    name: 'docbits_ui_gz_bytes',
+    value: gzipSync(ui, { level: 9 }).length,
+    unit: 'bytes',
+    raw: ui.length,
+    withContentScript: gz + gzipSync(ui, { level: 9 }).length,
+  });
 
   const site = await startDocbitsSite();
   try {

@@ -25,6 +25,7 @@ const NOW = Date.UTC(2026, 10, 27, 12);
 let vault: VaultService;
 let copies: Array<{ text: string; ms: number }>;
 let unlockWindows: number;
+let injected: Array<{ tabId: number; frameId: number }>;
 let route: ReturnType<typeof createRouter>;
 
 async function call(type: string, payload: unknown, sender: Sender = DOCBITS) {
@@ -41,6 +42,7 @@ beforeEach(async () => {
   });
   copies = [];
   unlockWindows = 0;
+  injected = [];
   const settings: Record<string, unknown> = {
     settings: { docbitsHosts: ['app.docbits.com', 'docbits.example.test'], clipboardClearSeconds: 20 },
   };
@@ -55,6 +57,7 @@ beforeEach(async () => {
       onLocked: async () => {},
       copyToClipboard: async (text, ms) => void copies.push({ text, ms }),
       openUnlockWindow: async () => void unlockWindows++,
+      injectPageUi: async (tabId, frameId) => void injected.push({ tabId, frameId }),
       now: () => NOW,
     }),
   });
@@ -118,6 +121,29 @@ describe('entry.capture from the DocBits page', () => {
         error: { code: 'forbidden' },
       });
     }
+  });
+});
+
+describe('page controls', () => {
+  it('injects them into the asking DocBits tab (top frame) only, locked or not', async () => {
+    await vault.lock();
+    expect(await call('ui.load', {}, { ...DOCBITS, tab: { id: 12 } })).toMatchObject({
+      ok: true,
+    });
+    expect(injected).toEqual([{ tabId: 12, frameId: 0 }]);
+  });
+
+  it('is refused without a tab, from a sub-frame, from extension pages and from other sites', async () => {
+    const { tab: _, ...tabless } = DOCBITS;
+    for (const sender of [
+      tabless,
+      { ...DOCBITS, frameId: 3 },
+      PAGE,
+      { ...DOCBITS, url: 'https://evil.example/' },
+    ]) {
+      expect(await call('ui.load', {}, sender)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    expect(injected).toEqual([]);
   });
 });
 

@@ -99,6 +99,7 @@ function quietHandlers() {
     settingsArea: { get: async () => ({}), set: async () => {} },
     onUnlocked: async () => {},
     onLocked: async () => {},
+    injectPageUi: async () => {},
     copyToClipboard: async () => {},
     openUnlockWindow: async () => {},
   });
@@ -300,6 +301,7 @@ const EXAMPLES: { [T in MessageType]: Record<string, unknown> } = {
   'entry.capture': { entry: { secret: 's', name: 'n' } },
   'entry.copy': { id: 'abc' },
   'page.rows': { orgId: 'org', rows: [] },
+  'ui.load': {},
   'ui.openUnlock': {},
   'vault.export': { password: 'correct horse battery', separate: false },
   'vault.importApply': { file: '{}', password: 'p', conflicts: 'skip' },

@@ -1,0 +1,127 @@
+/**
+ * The DocBits page script in two parts. The part injected at `document_start` into every DocBits page
+ * (entrypoints/docbits.content) is small: it masks, detects and reads the page. KeyGuard's controls —
+ * Preact and its components — are a second script (entrypoints/docbits-ui.ts) that the background injects
+ * into the same tab and frame only once the page has a key or a key table to put them on. Both run in the
+ * extension's isolated world and meet there through one global: the page's own scripts cannot see it.
+ *
+ * The placeholder for a control (a host element with a CLOSED shadow root) is made at once by the first
+ * part, so the page never waits for it and the controller's bookkeeping stays synchronous; the control is
+ * rendered into it when the second part has arrived.
+ */
+import type { Environment } from './docbits/hosts';
+import type { MessageType, PayloadOf, ReplyOf, RowMatch } from './messages';
+
+/** The isolated world's meeting point (not visible to the page, which has a world of its own). */
+export const PAGE_UI_GLOBAL = '__keyguardPageUi';
+
+export type PageSend = <T extends MessageType>(type: T, payload: PayloadOf<T>) => Promise<ReplyOf<T>>;
+
+/** What "Save to KeyGuard" starts from: the create dialog's values and the page's organisation. */
+export interface Prefill {
+  name?: string | undefined;
+  description?: string | undefined;
+  expiresAt?: number | null | undefined;
+  orgId: string | null;
+  /** From the page's host (production on app.docbits.com). */
+  environment: Environment;
+}
+
+/** What the controls next to a full key need from the page part. */
+export interface KeyControlsInput {
+  send: PageSend;
+  /** The key as the page shows it right now ('' while it is still loading). */
+  readKey: () => string;
+  setRevealed: (on: boolean) => void;
+  prefill: () => Prefill;
+  /** Subscribes to "the vault was unlocked"; returns the unsubscribe function. */
+  onUnlocked: (cb: () => void) => () => void;
+}
+
+/** What a key-table row's mark needs. */
+export interface RowBadgeInput {
+  match: RowMatch;
+  send: PageSend;
+  now: number;
+}
+
+/** The second part, as it registers itself. */
+export interface PageUi {
+  keyControls(root: ShadowRoot, host: HTMLElement, input: KeyControlsInput): void;
+  rowBadge(root: ShadowRoot, host: HTMLElement, input: RowBadgeInput): void;
+  /** Unmounts whatever was rendered into `root`. */
+  clear(root: ShadowRoot): void;
+}
+
+type Meeting = Record<string, unknown>;
+
+/**
+ * Page part: returns a loader that asks for the UI once (`inject` makes the background inject the second
+ * script) and resolves when it has registered itself. A failed injection (extension reloading) may be
+ * retried by the next call.
+ */
+export function pageUiLoader(global: object, inject: () => Promise<unknown>): () => Promise<PageUi> {
+  let loading: Promise<PageUi> | null = null;
+  return () => {
+    loading ??= new Promise<PageUi>((resolve, reject) => {
+      const meeting = global as Meeting;
+      const present = meeting[PAGE_UI_GLOBAL];
+      if (present && typeof present === 'object') return resolve(present as PageUi);
+      meeting[PAGE_UI_GLOBAL] = (ui: PageUi) => resolve(ui);
+      inject().catch((e: unknown) => {
+        loading = null;
+        reject(e);
+      });
+    });
+    return loading;
+  };
+}
+
+/** UI part: hands `ui` to the page part waiting for it (or leaves it there, should it ask later). */
+export function registerPageUi(global: object, ui: PageUi): void {
+  const meeting = global as Meeting;
+  const waiting = meeting[PAGE_UI_GLOBAL];
+  meeting[PAGE_UI_GLOBAL] = ui;
+  if (typeof waiting === 'function') waiting(ui);
+}
+
+export interface Placeholder {
+  host: HTMLElement;
+  unmount(): void;
+}
+
+/**
+ * Puts an empty host with a CLOSED shadow root after (or inside) `anchor` now, and renders into it once
+ * the UI has loaded (unless it was unmounted meanwhile). `data-keyguard-ui` lets KeyGuard find its own
+ * hosts again; the page can see the host but not into it.
+ */
+export function placeholder(
+  anchor: Element,
+  where: 'after' | 'append',
+  ui: Promise<PageUi>,
+  render: (ui: PageUi, root: ShadowRoot, host: HTMLElement) => void,
+): Placeholder {
+  const host = anchor.ownerDocument.createElement('span');
+  host.setAttribute('data-keyguard-ui', '');
+  const root = host.attachShadow({ mode: 'closed' });
+  if (where === 'after') anchor.after(host);
+  else anchor.append(host);
+  let gone = false;
+  let loaded: PageUi | null = null;
+  ui.then(
+    (u) => {
+      if (gone) return;
+      loaded = u;
+      render(u, root, host);
+    },
+    () => undefined, // the controls stay away; the page itself is untouched
+  );
+  return {
+    host,
+    unmount() {
+      gone = true;
+      loaded?.clear(root);
+      host.remove();
+    },
+  };
+}
