@@ -53,7 +53,16 @@ export default defineConfig({
     action: { default_title: '__MSG_extName__' },
     browser_specific_settings:
       browser === 'firefox'
-        ? { gecko: { id: 'keyguard-docbits@keyguard.invalid', strict_min_version: '128.0' } }
+        ? {
+            gecko: {
+              id: 'keyguard-docbits@keyguard.invalid',
+              // 140 (the ESR line) is the first Firefox with built-in data consent, which new add-ons must declare.
+              strict_min_version: '140.0',
+              // KeyGuard sends nothing anywhere.
+              data_collection_permissions: { required: ['none'] },
+            },
+            gecko_android: { strict_min_version: '142.0' },
+          }
         : undefined,
   }),
 });
