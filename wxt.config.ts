@@ -50,7 +50,11 @@ export default defineConfig({
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
-    action: { default_title: '__MSG_extName__' },
+    // The manifest's `icons` come from public/icon/<size>.png (found by WXT); the toolbar uses the small ones.
+    action: {
+      default_title: '__MSG_extName__',
+      default_icon: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png' },
+    },
     browser_specific_settings:
       browser === 'firefox'
         ? {
