@@ -6,12 +6,14 @@
  * masked, show/hide, copy, save it to KeyGuard, the annotated key table, the popup list, the options page,
  * the older single-key page — checks each step, and writes a screenshot of each to demo-output/.
  *
+ * `--docs` also refreshes the README's pictures in docs/screenshots/ (cropped to the part that matters).
+ *
  * The demo's keys come from the local replica and its profile is thrown away at the end; even so no key is
  * printed: the clipboard is compared as a boolean, and no screenshot is taken while a key is revealed.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import {
   createKeyInDocbits,
   type DocbitsWindow,
@@ -38,6 +40,7 @@ import {
 
 const headless = process.argv.includes('--headless') || !process.env.DISPLAY;
 const out = join(repoRoot, 'demo-output');
+const docsOut = process.argv.includes('--docs') ? join(repoRoot, 'docs', 'screenshots') : null;
 // A demo-only password: the demo profile is thrown away when the demo ends.
 const DEMO_PASSWORD = 'demo orchid lantern 42 ferry';
 const KEY_NAME = 'Invoice sync (ERP)';
@@ -46,7 +49,7 @@ const en = LABELS.en;
 try {
   resolveChromiumPath();
 } catch (e) {
-  console.error(`demo: ${(e as Error).message}`);
+  console.error(`demo: ${(e as Error).message.replace(/^KeyGuard e2e: /, '')}`);
   process.exit(1);
 }
 
@@ -89,18 +92,29 @@ async function walk(browser: ExtensionBrowser): Promise<string[]> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const shots: string[] = [];
-  const shot = async (page: Page, name: string, fullPage = false) => {
+  if (docsOut) mkdirSync(docsOut, { recursive: true });
+  /** A viewport screenshot into demo-output/; with --docs, `crop` (or the viewport) also into docs/. */
+  type Crop = Locator | 'viewport' | { x: number; y: number; width: number; height: number };
+  const shot = async (page: Page, name: string, crop?: Crop) => {
     const file = join(out, `${name}.png`);
-    await page.screenshot({ path: file, fullPage });
+    await page.screenshot({ path: file });
     shots.push(file);
     console.log(`  screenshot ${file}`);
+    if (docsOut && crop) {
+      const docFile = join(docsOut, `${name.replace(/^\d+-/, '')}.png`);
+      if (crop === 'viewport') await page.screenshot({ path: docFile });
+      else if ('width' in crop) await page.screenshot({ path: docFile, clip: crop });
+      else await crop.first().screenshot({ path: docFile });
+      console.log(`  docs ${docFile}`);
+    }
   };
+  const dialogCard = (page: Page) => page.locator('.q-dialog .q-card');
 
   console.log('1. Create the vault (popup)');
   const popup = await openPopup(browser);
   await popup.setViewportSize({ width: 380, height: 560 });
   await findByName(popup, 'Create vault', 'button');
-  await shot(popup, '01-popup-create-vault');
+  await shot(popup, '01-popup-create-vault', 'viewport');
   await (await findByName(popup, 'Master password', 'textbox')).fill(DEMO_PASSWORD);
   await (await findByName(popup, 'Confirm master password', 'textbox')).fill(DEMO_PASSWORD);
   await (await findByName(popup, 'Create vault', 'button')).click();
@@ -126,7 +140,7 @@ async function walk(browser: ExtensionBrowser): Promise<string[]> {
   });
   await findByName(page, 'Show API key', 'button');
   check((await textSecurity(page, SHOW_ONCE_CODE)) === 'disc', 'the key DocBits shows once is masked');
-  await shot(page, '04-docbits-new-key-masked');
+  await shot(page, '04-docbits-new-key-masked', dialogCard(page));
 
   console.log('3. Show / Hide, then "Copy API key"');
   await (await findByName(page, 'Show API key', 'button')).click();
@@ -154,11 +168,11 @@ async function walk(browser: ExtensionBrowser): Promise<string[]> {
     (await nameField.value()) === KEY_NAME,
     'the save form is prefilled with the name typed into DocBits',
   );
-  await shot(page, '06-save-to-keyguard-form');
+  await shot(page, '06-save-to-keyguard-form', dialogCard(page));
   await (await findByName(page, 'Save', 'button')).click();
   await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 15_000 });
   check(true, 'the key is saved in KeyGuard');
-  await shot(page, '07-saved-in-keyguard');
+  await shot(page, '07-saved-in-keyguard', dialogCard(page));
 
   console.log("5. DocBits' Done → the key table");
   const done = page.getByRole('button', { name: en.done, exact: true });
@@ -177,13 +191,13 @@ async function walk(browser: ExtensionBrowser): Promise<string[]> {
     .first()
     .waitFor({ state: 'detached', timeout: 8_000 })
     .catch(() => {});
-  await shot(page, '08-docbits-table-in-keyguard');
+  await shot(page, '08-docbits-table-in-keyguard', page.locator('.api-keys-card'));
 
   console.log('6. The popup list');
   await popup.reload({ waitUntil: 'domcontentloaded' });
   await findByName(popup, `Copy ${KEY_NAME}`, 'button', { timeoutMs: 15_000 });
   check(true, 'the popup lists the saved key');
-  await shot(popup, '09-popup-list');
+  await shot(popup, '09-popup-list', 'viewport');
 
   console.log('7. The options page');
   const options = await openOptions(browser);
@@ -191,7 +205,7 @@ async function walk(browser: ExtensionBrowser): Promise<string[]> {
   await findByName(options, 'Export vault', 'button', { timeoutMs: 15_000 });
   await findByName(options, `Edit ${KEY_NAME}`, 'button', { timeoutMs: 15_000 });
   check(true, 'the options page lists the key and offers the encrypted backup');
-  await shot(options, '10-options');
+  await shot(options, '10-options', { x: 0, y: 0, width: 1100, height: 380 });
 
   console.log('8. Lock');
   await popup.bringToFront();
@@ -209,7 +223,7 @@ async function walk(browser: ExtensionBrowser): Promise<string[]> {
     await until(page, async () => (await textSecurity(page, LEGACY_INPUT)) === 'disc'),
     'the key in the older page is masked too',
   );
-  await shot(page, '12-docbits-legacy-masked');
+  await shot(page, '12-docbits-legacy-masked', page.locator('.q-expansion-item'));
   return shots;
 }
 
