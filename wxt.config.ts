@@ -12,6 +12,11 @@ export default defineConfig({
   imports: false,
   modules: ['@wxt-dev/webextension-polyfill'],
   manifestVersion: 3,
+  // `npm run zip`: AMO's sources zip (the Firefox package is minified) holds what rebuilds it, not local
+  // demo or test output.
+  zip: {
+    excludeSources: ['demo-output/**', 'test-results/**', '.e2e-tmp/**', 'docs/screenshots/**'],
+  },
   hooks: {
     // The DocBits content script is size-budgeted (≤ 12 KB gzipped). There, `wxt/browser` (also used by
     // WXT's own content-script context) is the browser's native promise-based API instead of the polyfill,
