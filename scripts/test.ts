@@ -42,6 +42,11 @@ const steps: Step[] = [
   { name: 'e2e', cmd: vitest('vitest.e2e.config.ts', 'e2e'), report: 'e2e', needsChromium: true },
 ];
 
+// vite-node, which runs this script, sets NODE_ENV=development; inherited by `wxt build`, that makes Vite
+// emit development JSX (with absolute source paths) into the build that e2e and web-ext lint then check.
+// Each tool picks its own mode when NODE_ENV is unset (wxt build: production; vitest: test).
+const { NODE_ENV: _inherited, ...childEnv } = process.env;
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 function count(report: string) {
   const file = join(results, `${report}.json`);
@@ -67,7 +72,7 @@ for (const step of steps) {
   const started = Date.now();
   const r = spawnSync('npx', ['--no-install', ...step.cmd], {
     stdio: 'inherit',
-    env: { ...process.env, ...step.env },
+    env: { ...childEnv, ...step.env },
   });
   if (step.report) count(step.report);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
