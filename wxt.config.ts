@@ -12,6 +12,11 @@ export default defineConfig({
   imports: false,
   modules: ['@wxt-dev/webextension-polyfill'],
   manifestVersion: 3,
+  // `npm run zip`: AMO's sources zip (the Firefox package is minified) holds what rebuilds it, not local
+  // demo or test output.
+  zip: {
+    excludeSources: ['demo-output/**', 'test-results/**', '.e2e-tmp/**', 'docs/screenshots/**'],
+  },
   hooks: {
     // The DocBits content script is size-budgeted (≤ 12 KB gzipped), and its controls (docbits-ui, injected
     // on demand) are loaded on the same page. There, `wxt/browser` (also used by WXT's own content-script
@@ -52,10 +57,23 @@ export default defineConfig({
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
-    action: { default_title: '__MSG_extName__' },
+    // The manifest's `icons` come from public/icon/<size>.png (found by WXT); the toolbar uses the small ones.
+    action: {
+      default_title: '__MSG_extName__',
+      default_icon: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png' },
+    },
     browser_specific_settings:
       browser === 'firefox'
-        ? { gecko: { id: 'keyguard-docbits@keyguard.invalid', strict_min_version: '128.0' } }
+        ? {
+            gecko: {
+              id: 'keyguard-docbits@keyguard.invalid',
+              // 140 (the ESR line) is the first Firefox with built-in data consent, which new add-ons must declare.
+              strict_min_version: '140.0',
+              // KeyGuard sends nothing anywhere.
+              data_collection_permissions: { required: ['none'] },
+            },
+            gecko_android: { strict_min_version: '142.0' },
+          }
         : undefined,
   }),
 });
