@@ -110,13 +110,21 @@ export function createMatcher(view: GuardView): (text: string) => string | null 
     for (const m of text.matchAll(TOKEN)) {
       const token = m[0];
       if (token.length < MIN_GUARDED_LENGTH) continue;
+      // The token, without trailing punctuation, and after a `name=` / `name:` prefix: each distinct
+      // variant of a guarded length costs one HMAC.
       const trimmed = token.replace(TRAILING, '');
-      const hit =
-        check(token) ??
-        check(trimmed) ??
-        check(token.slice(token.search(/[=:]/) + 1)) ??
-        check(trimmed.slice(trimmed.search(/[=:]/) + 1));
-      if (hit) return hit;
+      const variants = [
+        token,
+        trimmed,
+        token.slice(token.search(/[=:]/) + 1),
+        trimmed.slice(trimmed.search(/[=:]/) + 1),
+      ];
+      for (let i = 0; i < variants.length; i++) {
+        const v = variants[i] as string;
+        if (variants.indexOf(v) !== i) continue;
+        const hit = check(v);
+        if (hit) return hit;
+      }
     }
     return null;
   };

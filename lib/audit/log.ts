@@ -131,7 +131,19 @@ interface StoredKeys {
 const derive = (dataKey: Uint8Array, vaultId: string, info: string) =>
   hkdf(sha256, dataKey, utf8Encode(vaultId), utf8Encode(info), 32);
 
-const recordAad = (vaultId: string, seq: number) => utf8Encode(`keyguard-audit-v1:${vaultId}:${seq}`);
+/** The log's encryption and MAC keys for a vault's data key (exported for the benchmark and tests). */
+export function deriveAuditKeys(
+  dataKey: Uint8Array,
+  vaultId: string,
+): { encKey: Uint8Array; macKey: Uint8Array } {
+  return {
+    encKey: derive(dataKey, vaultId, 'keyguard-audit-enc-v1'),
+    macKey: derive(dataKey, vaultId, 'keyguard-audit-mac-v1'),
+  };
+}
+
+/** Associated data of an event box: binds it to its vault and its place in the chain. */
+export const recordAad = (vaultId: string, seq: number) => utf8Encode(`keyguard-audit-v1:${vaultId}:${seq}`);
 const keysAad = (vaultId: string) => utf8Encode(`keyguard-audit-keys-v1:${vaultId}`);
 const SEALED_INFO = utf8Encode('keyguard-audit-sealed-v1');
 
@@ -323,8 +335,7 @@ export class AuditLog {
     if (!session) return null;
     const c = this.cached;
     if (c && c.vaultId === session.vaultId && sameKey(c.dataKey, session.key)) return c;
-    const encKey = derive(session.key, session.vaultId, 'keyguard-audit-enc-v1');
-    const macKey = derive(session.key, session.vaultId, 'keyguard-audit-mac-v1');
+    const { encKey, macKey } = deriveAuditKeys(session.key, session.vaultId);
     const stored = (await this.store.getMeta(AUDIT_KEYS_META)) as StoredKeys | undefined;
     let privateKey: Uint8Array | null = null;
     if (stored && stored.vaultId === session.vaultId) {
