@@ -182,8 +182,11 @@ describe('leak guard', () => {
   it('warns about any vault key pasted into an http: page as insecure', async () => {
     const page = await openPage(`http://127.0.0.1:${plain.port}/`);
     await pasteKey(page);
-    await findByName(page, 'This page is not encrypted (http): whatever is pasted here can be read on the way.');
-    const text = await page.evaluate(() => document.body.innerText);
+    await findByName(
+      page,
+      'This page is not encrypted (http): whatever is pasted here can be read on the way.',
+    );
+    const text = await page.evaluate(() => document.body.textContent ?? '');
     // The dialog is in a closed shadow root: the page's own DOM does not contain the warning.
     expect(text.includes('not encrypted')).toBe(false);
     // Cancel is the default: Enter on the focused button cancels.
