@@ -1,7 +1,11 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { anomalyNotice, createAnomalyDetector } from '../lib/anomaly';
+import type { AuditSink } from '../lib/audit';
+import { AuditLog } from '../lib/audit/log';
 import { createAutoLock } from '../lib/autolock';
 import { createClipboard } from '../lib/clipboard';
+import { createGuardPrintStore, syncGuardScript } from '../lib/guard';
 import { createHandlers } from '../lib/handlers';
 import type { VaultStateEvent } from '../lib/messages';
 import { type ContextsApi, createOffscreenClipboard, type OffscreenApi } from '../lib/offscreen';
@@ -23,9 +27,42 @@ export default defineBackground(() => {
   // The data key lives in storage.session; make sure content scripts can never read that area.
   void browser.storage.session.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
 
-  const vault = openVaultStore(indexedDB).then(
-    (store) => new VaultService({ store, session: createSessionKeyStorage(browser.storage.session) }),
+  const session = createSessionKeyStorage(browser.storage.session);
+  const opened = openVaultStore(indexedDB);
+  const vault = opened.then((store) => new VaultService({ store, session }));
+
+  // The audit log: every recorded event also goes past the anomaly detector; anomalies raise a notification.
+  const anomalies = createAnomalyDetector({
+    area: browser.storage.session,
+    settings: () => loadSettings(settingsArea),
+  });
+  const auditLog: Promise<AuditLog> = opened.then(
+    (store) =>
+      new AuditLog({
+        store,
+        keys: () => session.get(),
+        retention: async () => {
+          const s = await loadSettings(settingsArea);
+          return { maxRecords: s.auditMaxRecords, maxDays: s.auditMaxDays };
+        },
+        onRecorded: async (input, at) => {
+          const notice = anomalyNotice(input);
+          if (notice) {
+            await browser.notifications.create({
+              type: 'basic',
+              iconUrl: browser.runtime.getURL('/icon/alert-48.png'),
+              title: browser.i18n.getMessage(notice.title),
+              message: browser.i18n.getMessage(notice.message, [input.host ?? '']),
+            });
+            return;
+          }
+          const log = await auditLog;
+          for (const anomaly of await anomalies.observe(input, at)) await log.record(anomaly);
+        },
+      }),
   );
+  const audit: AuditSink = { record: async (input) => (await auditLog).record(input) };
+  const guardPrints = createGuardPrintStore(settingsArea);
 
   // Chrome: an offscreen document writes the clipboard. Firefox: this background page can do it itself.
   const copyToClipboard =
@@ -55,7 +92,12 @@ export default defineBackground(() => {
 
   /** On-premise hosts run the content script once their optional permission is granted. */
   const syncScripts = async (settings?: Settings) => {
-    const { docbitsHosts } = settings ?? (await loadSettings(settingsArea));
+    const { docbitsHosts, guardEnabled } = settings ?? (await loadSettings(settingsArea));
+    // The leak guard's script runs only while it is on and its all-sites permission is granted.
+    await syncGuardScript(
+      { scripting: browser.scripting, permissions: browser.permissions },
+      guardEnabled,
+    ).catch((e: unknown) => console.warn('KeyGuard: could not register the leak guard', String(e)));
     await syncOnPremScripts(
       { scripting: browser.scripting, permissions: browser.permissions },
       docbitsHosts,
@@ -70,6 +112,8 @@ export default defineBackground(() => {
     getMinutes: async () => (await loadSettings(settingsArea)).autoLockMinutes,
     isUnlocked: async () => (await vault).isUnlocked(),
     lock: async () => {
+      // Recorded before locking, so it is sealed into the chain while the key is still at hand.
+      await audit.record({ type: 'vault.autoLocked', origin: 'background' });
       await (await vault).lock();
       await broadcast(false);
     },
@@ -99,6 +143,12 @@ export default defineBackground(() => {
             files: ['/docbits-ui.js'],
           });
         },
+        audit,
+        auditLog: {
+          list: async () => (await auditLog).list(),
+          verify: async () => (await auditLog).verify(),
+        },
+        guardPrints,
         openUnlockWindow: async () => {
           await browser.windows.create({
             url: browser.runtime.getURL('/popup.html?window=unlock'),
@@ -120,8 +170,20 @@ export default defineBackground(() => {
       () => ({ ok: false, error: { code: 'internal', message: 'Vault storage unavailable' } }),
     );
   });
-  browser.permissions.onAdded.addListener(() => void syncScripts());
-  browser.permissions.onRemoved.addListener(() => void syncScripts());
+  const permissionChanged = (what: string, p: { origins?: string[]; permissions?: string[] }) =>
+    void audit.record({
+      type: 'permission.changed',
+      origin: 'background',
+      detail: `${what}: ${[...(p.origins ?? []), ...(p.permissions ?? [])].join(' ')}`.slice(0, 200),
+    });
+  browser.permissions.onAdded.addListener((p) => {
+    permissionChanged('granted', p);
+    void syncScripts();
+  });
+  browser.permissions.onRemoved.addListener((p) => {
+    permissionChanged('removed', p);
+    void syncScripts();
+  });
   browser.runtime.onInstalled.addListener(() => void syncScripts());
   browser.alarms.onAlarm.addListener((alarm) => void autoLock.onAlarm(alarm.name));
   browser.idle.onStateChanged.addListener((state) => void autoLock.onIdleStateChanged(state));

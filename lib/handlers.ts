@@ -3,8 +3,12 @@
  * Kept apart from the entrypoint so the router fuzz tests run them against a fake browser.
  */
 
+import { WRONG_PASSWORD_DETAIL } from './anomaly';
+import type { AuditInput, AuditOrigin, AuditSink } from './audit';
+import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './audit/log';
 import { cellDate } from './docbits/dates';
 import { environmentOf } from './docbits/hosts';
+import type { GuardPrintStore } from './guard';
 import type { CopyReply, PageRow, RowMatch, VaultStatus, VerifyReport } from './messages';
 import { expiryStatus, rotationStatus } from './rotation';
 import { type HandlerContext, type Handlers, RequestError } from './router';
@@ -54,7 +58,22 @@ export interface HandlerDeps {
   /** After settings changed, e.g. to register the content script on new on-premise hosts. */
   onSettingsChanged?(settings: Settings): Promise<void>;
   now?: () => number;
+  audit?: AuditSink;
+  /** Reads and verifies the audit log (the viewer in options). */
+  auditLog?: { list(): Promise<AuditEvent[]>; verify(): Promise<AuditVerifyReport> };
+  /** The leak guard's fingerprints of the vault's keys, refreshed after every change to them. */
+  guardPrints?: GuardPrintStore;
 }
+
+/** Where a request came from, for the audit log. */
+export function originOf(ctx: HandlerContext): AuditOrigin {
+  if (ctx.kind === 'docbits-content') return 'docbits-page';
+  if (ctx.kind === 'guard-content') return 'guard';
+  return /\/options\.html(?:[?#]|$)/.test(ctx.sender.url ?? '') ? 'options' : 'popup';
+}
+
+/** Names of the fields a patch changes (never their values). */
+const fieldsOf = (patch: object) => Object.keys(patch).sort().join(', ');
 
 /** The DocBits host a content-script request came from (the router has already vetted it). */
 function senderHost(ctx: HandlerContext): string {
@@ -76,12 +95,47 @@ export function toSummary(entry: Entry): EntrySummary {
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { vault } = deps;
   const now = deps.now ?? Date.now;
+  /** Records an audit event; the sink never throws. */
+  const record = async (input: AuditInput): Promise<void> => {
+    await deps.audit?.record(input);
+  };
+
+  /** Re-fingerprints the vault's keys for the leak guard (needs the vault open; a failure is not the caller's). */
+  async function refreshGuard(): Promise<void> {
+    if (!deps.guardPrints || !(await vault.isUnlocked())) return;
+    try {
+      await deps.guardPrints.refresh(await vault.exportEntries());
+    } catch (e) {
+      console.warn('KeyGuard: leak guard fingerprints not refreshed', e instanceof Error ? e.name : typeof e);
+    }
+  }
+
+  async function requireLog() {
+    if (!deps.auditLog) throw new RequestError('invalid', 'There is no audit log here');
+    return deps.auditLog;
+  }
+
+  /** Audit reads need the vault open; say so the way every other locked read does. */
+  async function fromLog<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (e) {
+      if (e instanceof AuditLockedError) throw new VaultError('locked', 'The vault is locked');
+      throw e;
+    }
+  }
 
   /** Entries the page revoked while the vault was locked are retired as soon as it is unlocked. */
   async function reconcile(): Promise<void> {
     for (const r of await vault.listIndex()) {
       if (r.observed?.status === 'revoked' && r.state !== 'retired') {
         await vault.update(r.id, { state: 'retired' }, 'revoked on DocBits');
+        await record({
+          type: 'entry.retired',
+          entryId: r.id,
+          origin: 'background',
+          detail: 'revoked on DocBits',
+        });
       }
     }
   }
@@ -110,6 +164,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   async function afterUnlock(): Promise<VaultStatus> {
     await deps.onUnlocked();
     await reconcile();
+    await refreshGuard();
     return vault.status();
   }
 
@@ -133,8 +188,49 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   }
 
   return {
-    'clipboard.copyPageKey': async ({ text }) => copy(text),
-    'entry.add': async ({ entry }) => toSummary(await vault.add(entry)),
+    'audit.list': async ({ filter }) => {
+      const log = await requireLog();
+      const events = await fromLog(() => log.list());
+      return events
+        .filter(
+          (e) =>
+            (filter.entryId === undefined || e.entryId === filter.entryId) &&
+            (filter.type === undefined || e.type === filter.type) &&
+            (filter.from === undefined || e.at >= filter.from) &&
+            (filter.to === undefined || e.at <= filter.to),
+        )
+        .reverse();
+    },
+    'audit.pageReveal': async ({ entryId }, ctx) => {
+      await record({
+        type: 'entry.revealed',
+        origin: 'docbits-page',
+        host: senderHost(ctx),
+        ...(entryId !== null ? { entryId } : {}),
+        detail: 'shown on the DocBits page',
+      });
+      return null;
+    },
+    'audit.verify': async () => {
+      const log = await requireLog();
+      return fromLog(() => log.verify());
+    },
+    'clipboard.copyPageKey': async ({ text }, ctx) => {
+      const reply = await copy(text);
+      await record({
+        type: 'entry.copied',
+        origin: 'docbits-page',
+        host: senderHost(ctx),
+        detail: 'key shown on the page',
+      });
+      return reply;
+    },
+    'entry.add': async ({ entry }, ctx) => {
+      const added = await vault.add(entry);
+      await record({ type: 'entry.added', entryId: added.id, origin: originOf(ctx), host: added.host });
+      await refreshGuard();
+      return toSummary(added);
+    },
     'entry.capture': async ({ entry }, ctx) => {
       const host = senderHost(ctx);
       // Saving the same key twice (a second click, a reload of the dialog) returns the existing entry.
@@ -150,24 +246,86 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         environment: entry.environment ?? environmentOf(host),
         source: 'captured',
       });
+      await record({ type: 'entry.captured', entryId: added.id, origin: 'docbits-page', host });
+      await refreshGuard();
       return { entry: toSummary(added), existing: false };
     },
     'entry.copy': async ({ id }, ctx) => {
       const entry = await vault.get(id);
       // A page may only copy keys that belong to it.
       if (ctx.kind !== 'extension-page' && entry.host !== senderHost(ctx)) {
+        await record({
+          type: 'anomaly.foreignHostCopy',
+          entryId: id,
+          origin: originOf(ctx),
+          host: senderHost(ctx),
+          detail: `copy refused: the key belongs to ${entry.host}`,
+        });
         throw new RequestError('forbidden', 'This key belongs to another DocBits host');
       }
-      return copy(entry.secret);
+      const reply = await copy(entry.secret);
+      await record({
+        type: 'entry.copied',
+        entryId: id,
+        origin: originOf(ctx),
+        host: ctx.kind === 'extension-page' ? entry.host : senderHost(ctx),
+      });
+      return reply;
     },
-    'entry.get': async ({ id }) => vault.get(id),
+    'entry.get': async ({ id }, ctx) => {
+      const entry = await vault.get(id);
+      // Extension pages ask for the full entry to show or edit its key.
+      await record({ type: 'entry.revealed', entryId: id, origin: originOf(ctx), host: entry.host });
+      return entry;
+    },
     'entry.index': async () => vault.listIndex(),
     'entry.list': async () => vault.list(),
-    'entry.remove': async ({ id }) => {
+    'entry.remove': async ({ id }, ctx) => {
       await vault.remove(id);
+      await record({ type: 'entry.deleted', entryId: id, origin: originOf(ctx) });
+      await refreshGuard();
       return null;
     },
-    'entry.update': async ({ id, patch }) => toSummary(await vault.update(id, patch)),
+    'entry.update': async ({ id, patch }, ctx) => {
+      const updated = await vault.update(id, patch);
+      await record({
+        type: 'entry.edited',
+        entryId: id,
+        origin: originOf(ctx),
+        detail: `changed: ${fieldsOf(patch)}`,
+      });
+      if (patch.state === 'retired')
+        await record({ type: 'entry.retired', entryId: id, origin: originOf(ctx) });
+      if (patch.secret !== undefined) await refreshGuard();
+      return toSummary(updated);
+    },
+    'guard.prints': async (_payload, ctx) => {
+      const settings = await loadSettings(deps.settingsArea);
+      if (!settings.guardEnabled || !deps.guardPrints)
+        return { salt: '', prints: [], lengths: [], insecure: false };
+      return deps.guardPrints.view(ctx.sender.url ?? '', settings.guardAllowlist);
+    },
+    'guard.report': async ({ entryId, action, insecure }, ctx) => {
+      const print = await deps.guardPrints?.lookup(entryId);
+      if (!print) throw new RequestError('invalid', 'Unknown key');
+      const host = new URL(ctx.sender.url ?? '').hostname;
+      const type =
+        action === 'warned'
+          ? 'guard.warned'
+          : action === 'pastedAnyway'
+            ? 'guard.pastedAnyway'
+            : 'guard.cancelled';
+      await record({
+        type,
+        entryId,
+        origin: 'guard',
+        host,
+        detail: insecure ? 'insecure (http) page' : 'foreign page',
+      });
+      let name: string | null = null;
+      if (await vault.isUnlocked()) name = (await vault.list()).find((e) => e.id === entryId)?.name ?? null;
+      return { name, host: print.host };
+    },
     'page.rows': async ({ orgId, lang, rows }, ctx) => {
       const host = senderHost(ctx);
       const settings = await loadSettings(deps.settingsArea);
@@ -215,8 +373,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { unlocked, rows: out };
     },
     'settings.get': async () => loadSettings(deps.settingsArea),
-    'settings.set': async ({ patch }) => {
+    'settings.set': async ({ patch }, ctx) => {
       const next = await saveSettings(deps.settingsArea, patch);
+      await record({
+        type: 'settings.changed',
+        origin: originOf(ctx),
+        detail: `changed: ${fieldsOf(patch)}`,
+      });
       await deps.onSettingsChanged?.(next);
       // A changed auto-lock time takes effect now, not at the next unlock.
       if (await vault.isUnlocked()) await deps.onUnlocked();
@@ -232,28 +395,42 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await deps.openUnlockWindow();
       return null;
     },
-    'vault.changePassword': async ({ oldPassword, newPassword }) => {
+    'vault.changePassword': async ({ oldPassword, newPassword }, ctx) => {
       await vault.changePassword(oldPassword, newPassword);
+      await record({ type: 'vault.passwordChanged', origin: originOf(ctx) });
       return null;
     },
-    'vault.create': async ({ password }) => {
+    'vault.create': async ({ password }, ctx) => {
       await vault.create(password);
+      await record({ type: 'vault.created', origin: originOf(ctx) });
       return afterUnlock();
     },
-    'vault.export': async ({ password, separate }) => {
+    'vault.export': async ({ password, separate }, ctx) => {
       // With the master password, check it first: a typo would make a backup nobody can open.
       if (!separate) await vault.checkPassword(password);
       const entries = await vault.exportEntries();
       try {
-        return { file: await createExport(entries, password), count: entries.length };
+        const file = await createExport(entries, password);
+        await record({
+          type: 'vault.exported',
+          origin: originOf(ctx),
+          detail: `${entries.length} entries, ${separate ? 'separate' : 'master'} password`,
+        });
+        return { file, count: entries.length };
       } catch (e) {
         if (e instanceof ExportError) throw new RequestError('invalid', e.message);
         throw e;
       }
     },
-    'vault.importApply': async ({ file, password, conflicts }) => {
+    'vault.importApply': async ({ file, password, conflicts }, ctx) => {
       const { add, replace } = applyImport(await planFrom(file, password), { conflicts }, { now: now() });
       await vault.importEntries(add, replace);
+      await record({
+        type: 'vault.imported',
+        origin: originOf(ctx),
+        detail: `${add.length} added, ${replace.length} replaced (conflicts: ${conflicts})`,
+      });
+      await refreshGuard();
       return { added: add.length, replaced: replace.length };
     },
     'vault.importPreview': async ({ file, password }) => {
@@ -268,14 +445,34 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         })),
       };
     },
-    'vault.lock': async () => {
+    'vault.lock': async (_payload, ctx) => {
+      // Recorded before locking, so it is sealed into the chain with the key still at hand.
+      if (await vault.isUnlocked()) await record({ type: 'vault.locked', origin: originOf(ctx) });
       await vault.lock();
       await deps.onLocked();
       return vault.status();
     },
     'vault.status': async () => vault.status(),
-    'vault.unlock': async ({ password }) => {
-      await vault.unlock(password);
+    'vault.unlock': async ({ password }, ctx) => {
+      try {
+        await vault.unlock(password);
+      } catch (e) {
+        if (e instanceof VaultError && (e.code === 'bad-password' || e.code === 'backoff')) {
+          const wait =
+            e.code === 'bad-password' ? (await vault.status()).retryAfterMs : (e.retryAfterMs ?? 0);
+          const seconds = Math.ceil(wait / 1000);
+          await record({
+            type: 'vault.unlockFailed',
+            origin: originOf(ctx),
+            detail:
+              e.code === 'bad-password'
+                ? `${WRONG_PASSWORD_DETAIL}; next attempt in ${seconds} s`
+                : `refused during the back-off (${seconds} s left)`,
+          });
+        }
+        throw e;
+      }
+      await record({ type: 'vault.unlocked', origin: originOf(ctx) });
       return afterUnlock();
     },
     'vault.verify': async () => vault.verify(),

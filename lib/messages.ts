@@ -6,16 +6,19 @@
  * A unit test enforces it, so a content script can never be handed a secret by adding a sender kind.
  */
 
+import { AUDIT_TYPES, type AuditType } from './audit';
+import type { AuditEvent, AuditVerifyReport } from './audit/log';
+import type { GuardView } from './guard';
 import type { ExpiryStatus, RotationStatus } from './rotation';
 import type { Settings } from './settings';
-import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES } from './settings';
+import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES, SETTING_RANGES } from './settings';
 import { arrayOf, bool, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
 import { MAX_EXPORT_BYTES } from './vault/export';
 import type { Entry, EntryState, EntrySummary, IndexRecord } from './vault/model';
 import { ENTRY_SOURCES, ENTRY_STATES, ENVIRONMENTS } from './vault/model';
 import type { VaultErrorCode, VaultStatus, VerifyReport } from './vault/service';
 
-export type { VaultStatus, VerifyReport };
+export type { AuditEvent, AuditVerifyReport, GuardView, VaultStatus, VerifyReport };
 
 /** Who is asking, as classified by the router from `runtime.MessageSender`. */
 export const SENDER_KINDS = ['extension-page', 'docbits-content', 'guard-content'] as const;
@@ -70,8 +73,34 @@ const settingsPatch = obj(
     rotationDays: num(1, 3650),
     reminderLeadDays: num(0, 365),
     docbitsHosts: arrayOf(HOST, 50),
+    copyBurstCount: num(...SETTING_RANGES.copyBurstCount),
+    copyBurstSeconds: num(...SETTING_RANGES.copyBurstSeconds),
+    unlockFailCount: num(...SETTING_RANGES.unlockFailCount),
+    unlockFailMinutes: num(...SETTING_RANGES.unlockFailMinutes),
+    guardEnabled: bool,
+    guardAllowlist: arrayOf(HOST, 50),
+    auditMaxRecords: num(...SETTING_RANGES.auditMaxRecords),
+    auditMaxDays: num(...SETTING_RANGES.auditMaxDays),
   },
 );
+
+/** Which audit events the viewer asks for (all when empty). */
+const auditFilter = obj({}, { entryId: ID, type: oneOf(AUDIT_TYPES), from: DATE, to: DATE });
+export interface AuditFilter {
+  entryId?: string;
+  type?: AuditType;
+  from?: number;
+  to?: number;
+}
+
+export const GUARD_ACTIONS = ['warned', 'pastedAnyway', 'cancelled'] as const;
+export type GuardAction = (typeof GUARD_ACTIONS)[number];
+
+/** What the leak guard may show about a key it stopped: its name when the vault is open, else its host. */
+export interface GuardReportReply {
+  name: string | null;
+  host: string;
+}
 
 const capture = obj(
   { secret: SECRET, name: NAME },
@@ -152,9 +181,21 @@ const def = <P, R>(d: Omit<Def<P, R>, 'reply'>): Def<P, R> => d;
 const PAGES = ['extension-page'] as const;
 const PAGES_AND_DOCBITS = ['extension-page', 'docbits-content'] as const;
 const DOCBITS = ['docbits-content'] as const;
+/** The leak guard runs on every page, DocBits' own included (where it is classified as the DocBits script). */
+const GUARD = ['guard-content', 'docbits-content'] as const;
 
 /** Alphabetical. Adding a message = one line here + one handler. */
 export const MESSAGES = {
+  'audit.list': def<{ filter: AuditFilter }, AuditEvent[]>({
+    senders: PAGES,
+    payload: obj({ filter: auditFilter }),
+  }),
+  /** "Show API key" on the DocBits page: the page itself shows the key; KeyGuard records that it was shown. */
+  'audit.pageReveal': def<{ entryId: string | null }, null>({
+    senders: DOCBITS,
+    payload: obj({ entryId: nullable(ID) }),
+  }),
+  'audit.verify': def<Record<string, never>, AuditVerifyReport>({ senders: PAGES, payload: empty }),
   'clipboard.copyPageKey': def<{ text: string }, CopyReply>({
     senders: DOCBITS,
     payload: obj({ text: SECRET }),
@@ -175,6 +216,12 @@ export const MESSAGES = {
   'entry.update': def<{ id: string; patch: ReturnType<typeof entryPatch> }, EntrySummary>({
     senders: PAGES,
     payload: obj({ id: ID, patch: entryPatch }),
+  }),
+  /** Fingerprints of the keys that must not be pasted on the sender's page (never a secret). */
+  'guard.prints': def<Record<string, never>, GuardView>({ senders: GUARD, payload: empty }),
+  'guard.report': def<{ entryId: string; action: GuardAction; insecure: boolean }, GuardReportReply>({
+    senders: GUARD,
+    payload: obj({ entryId: ID, action: oneOf(GUARD_ACTIONS), insecure: bool }),
   }),
   'page.rows': def<{ orgId: string | null; lang?: string; rows: PageRow[] }, RowsReply>({
     senders: DOCBITS,

@@ -17,7 +17,33 @@ export interface Settings {
   reminderLeadDays: number;
   /** DocBits front-end hosts; the first is always app.docbits.com. */
   docbitsHosts: string[];
+  /** Anomaly alert: this many copies ... */
+  copyBurstCount: number;
+  /** ... within this many seconds. */
+  copyBurstSeconds: number;
+  /** Anomaly alert: this many wrong master passwords ... */
+  unlockFailCount: number;
+  /** ... within this many minutes. */
+  unlockFailMinutes: number;
+  /** Leak guard on (it also needs the optional all-sites permission). Off by default. */
+  guardEnabled: boolean;
+  /** Hosts where the leak guard does not warn about foreign pastes (http: pages are still warned about). */
+  guardAllowlist: string[];
+  /** Audit log retention: at most this many records ... */
+  auditMaxRecords: number;
+  /** ... and none older than this many days. */
+  auditMaxDays: number;
 }
+
+/** Ranges of the numeric alert and retention settings (the protocol and the options form use them). */
+export const SETTING_RANGES = Object.freeze({
+  copyBurstCount: [2, 100],
+  copyBurstSeconds: [10, 3600],
+  unlockFailCount: [2, 100],
+  unlockFailMinutes: [1, 1440],
+  auditMaxRecords: [100, 100_000],
+  auditMaxDays: [1, 3650],
+} as const);
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   autoLockMinutes: 15,
@@ -25,6 +51,14 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   rotationDays: 90,
   reminderLeadDays: 14,
   docbitsHosts: [DEFAULT_DOCBITS_HOST],
+  copyBurstCount: 5,
+  copyBurstSeconds: 60,
+  unlockFailCount: 5,
+  unlockFailMinutes: 10,
+  guardEnabled: false,
+  guardAllowlist: [] as string[],
+  auditMaxRecords: 10_000,
+  auditMaxDays: 365,
 });
 
 const STORAGE_KEY = 'settings';
@@ -48,6 +82,17 @@ const isDays = (v: unknown): v is number =>
 const isHosts = (v: unknown): v is string[] =>
   Array.isArray(v) && v.length <= 50 && v.every((h) => typeof h === 'string' && /^[a-z0-9.-]+$/.test(h));
 
+const inRange =
+  (name: keyof typeof SETTING_RANGES) =>
+  (v: unknown): v is number =>
+    typeof v === 'number' &&
+    Number.isInteger(v) &&
+    v >= SETTING_RANGES[name][0] &&
+    v <= SETTING_RANGES[name][1];
+
+const ranged = (r: Record<string, unknown>, name: keyof typeof SETTING_RANGES): number =>
+  pick(r[name], inRange(name), DEFAULT_SETTINGS[name]);
+
 /** Normalises whatever is stored into a complete Settings object. */
 export function normaliseSettings(raw: unknown): Settings {
   const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
@@ -62,6 +107,14 @@ export function normaliseSettings(raw: unknown): Settings {
     rotationDays: pick(r.rotationDays, (v): v is number => isDays(v) && v > 0, DEFAULT_SETTINGS.rotationDays),
     reminderLeadDays: pick(r.reminderLeadDays, isDays, DEFAULT_SETTINGS.reminderLeadDays),
     docbitsHosts: [DEFAULT_DOCBITS_HOST, ...new Set(hosts.filter((h) => h !== DEFAULT_DOCBITS_HOST))],
+    copyBurstCount: ranged(r, 'copyBurstCount'),
+    copyBurstSeconds: ranged(r, 'copyBurstSeconds'),
+    unlockFailCount: ranged(r, 'unlockFailCount'),
+    unlockFailMinutes: ranged(r, 'unlockFailMinutes'),
+    guardEnabled: pick(r.guardEnabled, (v): v is boolean => typeof v === 'boolean', false),
+    guardAllowlist: [...new Set(pick(r.guardAllowlist, isHosts, []))],
+    auditMaxRecords: ranged(r, 'auditMaxRecords'),
+    auditMaxDays: ranged(r, 'auditMaxDays'),
   };
 }
 

@@ -8,8 +8,10 @@ import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
 import { describeError } from '../errors';
 import { CreateVaultForm, UnlockForm } from '../VaultForms';
+import { AuditSection } from './AuditSection';
 import { BackupSection } from './BackupSection';
 import { ChangePasswordSection } from './ChangePasswordSection';
+import { GuardSection } from './GuardSection';
 import { type HostPermissions, HostsSection } from './HostsSection';
 import { KeysSection, sortEntries } from './KeysSection';
 import { SettingsSection } from './SettingsSection';
@@ -112,6 +114,27 @@ const SECTIONS: SectionDef[] = [
         now={ctx.now}
         onImported={(list) => ctx.setEntries(() => list)}
       />
+    ),
+  },
+  {
+    id: 'guard',
+    title: () => t('guardHeading'),
+    intro: () => t('guardIntro'),
+    render: (ctx) => (
+      <GuardSection
+        send={ctx.send}
+        permissions={ctx.permissions}
+        settings={ctx.settings}
+        onSaved={ctx.setSettings}
+      />
+    ),
+  },
+  {
+    id: 'audit',
+    title: () => t('auditHeading'),
+    intro: () => t('auditIntro'),
+    render: (ctx) => (
+      <AuditSection send={ctx.send} entries={ctx.entries} save={ctx.save} locale={ctx.locale} now={ctx.now} />
     ),
   },
 ];

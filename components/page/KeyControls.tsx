@@ -79,7 +79,16 @@ export function KeyControls(props: KeyControlsProps) {
 
   return (
     <fieldset class="kg" aria-label={t('keyGuardControls')}>
-      <button type="button" aria-pressed={revealed} onClick={run(() => void setRevealed((r) => !r))}>
+      <button
+        type="button"
+        aria-pressed={revealed}
+        onClick={run(() => {
+          // Showing the key is recorded in the audit log (the page itself shows it; nothing is sent back).
+          if (!revealed) void props.send('audit.pageReveal', { entryId: null }).catch(() => {});
+          setRevealed((r) => !r);
+          return undefined;
+        })}
+      >
         {revealed ? t('hideApiKey') : t('showApiKey')}
       </button>
       <button

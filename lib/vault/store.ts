@@ -17,8 +17,12 @@ import {
 } from './format';
 import type { IndexRecord } from './model';
 
-/** IndexedDB schema version (of the object stores, not of the vault format). */
-export const DB_VERSION = 1;
+/**
+ * IndexedDB schema version (of the object stores, not of the vault format). Steps: 1 = meta, entries,
+ * index and `audit` (records written while the vault is locked, waiting to be sealed); 2 = `auditLog`, the
+ * chained audit log keyed by its sequence number.
+ */
+export const DB_VERSION = 2;
 
 /**
  * A catalog to write, and the stored catalog it must replace, named by its nonce (every seal has a fresh
@@ -46,15 +50,31 @@ export function storedCatalogNonce(raw: unknown): string | null {
     : null;
 }
 
-/** A minimal audit record; the audit feature defines what goes in it. */
-export interface AuditRecord {
-  /** Epoch milliseconds. */
-  at: number;
-  /** Machine-readable kind, e.g. `copy`, `unlock`. */
-  event: string;
-  entryId?: string;
-  /** Free text, never a secret. */
-  detail?: string;
+/**
+ * A record in the `audit` store: an audit event written while the vault was locked, waiting to be sealed
+ * into the chain at the next unlock. lib/audit defines its content (a box sealed to the audit public key);
+ * the store does not interpret it.
+ */
+export type AuditRecord = Record<string, unknown>;
+
+/** A record of the chained audit log (`auditLog`), keyed by `seq`; lib/audit/chain.ts defines the rest. */
+export interface AuditLogRecord {
+  seq: number;
+  [field: string]: unknown;
+}
+
+/** One atomic change to the audit log; see {@link VaultStore.writeAudit}. */
+export interface AuditWrite {
+  /** Chain records to add (keyed by their `seq`). */
+  put?: AuditLogRecord[];
+  /** Keys of locked-time records (the `audit` store) now sealed into the chain. */
+  deletePending?: number[];
+  /** Drops every chain record with `seq` up to and including this one (retention). */
+  dropThrough?: number;
+  /** Meta values to write (e.g. the chain head, the retention checkpoint); `undefined` deletes. */
+  meta?: Record<string, unknown>;
+  /** Empties the chain and the locked-time records first (a new vault starts a new log). */
+  reset?: boolean;
 }
 
 interface KeyGuardDB extends DBSchema {
@@ -62,6 +82,7 @@ interface KeyGuardDB extends DBSchema {
   entries: { key: string; value: EntryBox };
   index: { key: string; value: IndexRecord; indexes: { host: string } };
   audit: { key: number; value: AuditRecord };
+  auditLog: { key: number; value: AuditLogRecord };
 }
 
 /** Persistence operations the vault service needs. Every write resolves only once it is committed. */
@@ -117,6 +138,14 @@ export interface VaultStore {
   /** Appends an audit record and returns its key. */
   appendAudit(record: AuditRecord): Promise<number>;
   listAudit(): Promise<AuditRecord[]>;
+  /** Locked-time audit records with their keys, oldest first. */
+  listAuditPending(): Promise<Array<{ key: number; value: AuditRecord }>>;
+  /** The chained audit log in `seq` order (raw; lib/audit validates). */
+  listAuditLog(): Promise<AuditLogRecord[]>;
+  /** How many chain records there are, and the first (oldest) one. */
+  auditLogStats(): Promise<{ count: number; first: AuditLogRecord | undefined }>;
+  /** Applies an {@link AuditWrite} in one transaction: all or nothing. */
+  writeAudit(change: AuditWrite): Promise<void>;
   /** Everything in meta, entries and index as plain data (for migrations and fixtures). */
   dump(): Promise<StoredVault>;
   /** Replaces meta, entries and index with `stored` in one transaction. */
@@ -153,6 +182,9 @@ export async function openVaultStore(idbFactory: IDBFactory, dbName = 'keyguard'
       const index = db.createObjectStore('index', { keyPath: 'id' });
       index.createIndex('host', 'host');
       db.createObjectStore('audit', { autoIncrement: true });
+    }
+    if (event.oldVersion < 2) {
+      db.createObjectStore('auditLog', { keyPath: 'seq' });
     }
   });
   const opened = await wrap(request);
@@ -312,6 +344,42 @@ function createStore(db: IDBPDatabase<KeyGuardDB>): VaultStore {
 
     listAudit: () => db.getAll('audit'),
 
+    async listAuditPending() {
+      const tx = db.transaction('audit', 'readonly');
+      const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done]);
+      return keys.map((key, i) => ({ key, value: values[i] as AuditRecord }));
+    },
+
+    listAuditLog: () => db.getAll('auditLog'),
+
+    async auditLogStats() {
+      const tx = db.transaction('auditLog', 'readonly');
+      const [count, cursor] = await Promise.all([tx.store.count(), tx.store.openCursor()]);
+      const first = cursor?.value;
+      await tx.done;
+      return { count, first };
+    },
+
+    async writeAudit(change) {
+      const tx = db.transaction(['auditLog', 'audit', 'meta'], 'readwrite', STRICT);
+      const log = tx.objectStore('auditLog');
+      const pending = tx.objectStore('audit');
+      const meta = tx.objectStore('meta');
+      await commit(tx, [
+        ...(change.reset ? [() => log.clear(), () => pending.clear()] : []),
+        ...(change.dropThrough !== undefined
+          ? [() => log.delete(IDBKeyRange.upperBound(change.dropThrough as number))]
+          : []),
+        ...(change.deletePending ?? []).map((k) => () => pending.delete(k)),
+        ...(change.put ?? []).map((r) => () => log.put(r)),
+        ...Object.entries(change.meta ?? {}).map(
+          ([k, v]) =>
+            () =>
+              v === undefined ? meta.delete(k) : meta.put(v, k),
+        ),
+      ]);
+    },
+
     async dump() {
       const tx = db.transaction(['meta', 'entries', 'index'], 'readonly');
       const metaStore = tx.objectStore('meta');
@@ -350,12 +418,13 @@ function createStore(db: IDBPDatabase<KeyGuardDB>): VaultStore {
     },
 
     async clearAll() {
-      const tx = db.transaction(['meta', 'entries', 'index', 'audit'], 'readwrite', STRICT);
+      const tx = db.transaction(['meta', 'entries', 'index', 'audit', 'auditLog'], 'readwrite', STRICT);
       await commit(tx, [
         () => tx.objectStore('meta').clear(),
         () => tx.objectStore('entries').clear(),
         () => tx.objectStore('index').clear(),
         () => tx.objectStore('audit').clear(),
+        () => tx.objectStore('auditLog').clear(),
       ]);
     },
 

@@ -2,6 +2,7 @@
  * `npm run bench`: one JSON object per line, `{"name", "value", "unit", ...}`, then a summary line that
  * compares each figure with its budget from design.md. Exits non-zero when a budget is missed.
  */
+import { benchAudit } from './audit';
 import { benchPage } from './page';
 import { benchPopup } from './popup';
 import { benchVault } from './vault';
@@ -22,6 +23,7 @@ const BUDGETS: Record<string, { max?: number; min?: number }> = {
   content_script_gz_bytes: { max: 12 * 1024 },
   masked_before_frame: { min: 1 },
   busy_page_slowdown: { max: 1.05 },
+  guard_paste_10kb_ms: { max: 1 },
 };
 
 const results: Result[] = [];
@@ -31,6 +33,7 @@ const emit = (r: Result) => {
 };
 
 await benchVault(emit);
+await benchAudit(emit);
 await benchPopup(emit);
 await benchPage(emit);
 

@@ -297,6 +297,11 @@ function randomValue(rng: Rng, depth: number): unknown {
 
 /** A valid example payload per type, to mutate into something guaranteed invalid. */
 const EXAMPLES: { [T in MessageType]: Record<string, unknown> } = {
+  'audit.list': { filter: { type: 'entry.copied' } },
+  'audit.pageReveal': { entryId: 'abc' },
+  'audit.verify': {},
+  'guard.prints': {},
+  'guard.report': { entryId: 'abc', action: 'warned', insecure: false },
   'clipboard.copyPageKey': { text: 'x' },
   'entry.capture': { entry: { secret: 's', name: 'n' } },
   'entry.copy': { id: 'abc' },

@@ -41,4 +41,33 @@ describe('settings', () => {
     expect(next.clipboardClearSeconds).toBe(10);
     expect(await loadSettings(area)).toEqual(next);
   });
+
+  it('alert thresholds, the leak guard and audit retention default to the issue and fall back when damaged', () => {
+    expect(DEFAULT_SETTINGS).toMatchObject({
+      copyBurstCount: 5,
+      copyBurstSeconds: 60,
+      unlockFailCount: 5,
+      unlockFailMinutes: 10,
+      guardEnabled: false,
+      guardAllowlist: [],
+      auditMaxRecords: 10_000,
+      auditMaxDays: 365,
+    });
+    const s = normaliseSettings({
+      copyBurstCount: 1,
+      copyBurstSeconds: 30,
+      unlockFailCount: 3.5,
+      guardEnabled: 'yes',
+      guardAllowlist: ['intranet.example', 'intranet.example'],
+      auditMaxRecords: 50,
+      auditMaxDays: 30,
+    });
+    expect(s.copyBurstCount).toBe(5);
+    expect(s.copyBurstSeconds).toBe(30);
+    expect(s.unlockFailCount).toBe(5);
+    expect(s.guardEnabled).toBe(false);
+    expect(s.guardAllowlist).toEqual(['intranet.example']);
+    expect(s.auditMaxRecords).toBe(10_000);
+    expect(s.auditMaxDays).toBe(30);
+  });
 });

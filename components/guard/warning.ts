@@ -1,0 +1,96 @@
+/**
+ * The leak guard's warning: a modal dialog in a CLOSED shadow root on the page, built with DOM calls and
+ * textContent only (page text never becomes markup; the key itself is never shown). Cancel is the default
+ * and has the focus; Escape cancels; only trusted clicks and keys count, so the page cannot press
+ * "Paste anyway" for the user. Plain DOM rather than Preact: the guard runs on every page, so it stays small.
+ */
+
+export interface WarningText {
+  title: string;
+  lines: string[];
+  cancel: string;
+  pasteAnyway: string;
+}
+
+const CSS = `
+:host { all: initial; }
+.backdrop { position: fixed; inset: 0; z-index: 2147483647; background: rgba(0,0,0,.45);
+  display: flex; align-items: center; justify-content: center; font: 14px/1.45 system-ui, sans-serif; }
+.dialog { background: #fff; color: #1b1b1b; max-width: 440px; margin: 16px; padding: 18px 20px; border-radius: 8px;
+  border-top: 6px solid #b45309; box-shadow: 0 10px 30px rgba(0,0,0,.35); }
+h2 { font-size: 16px; margin: 0 0 8px; }
+p { margin: 0 0 8px; }
+.buttons { display: flex; gap: 8px; justify-content: flex-end; margin-top: 12px; }
+button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #6b7280; background: #f3f4f6; color: #111;
+  cursor: pointer; }
+button.primary { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
+button:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+@media (prefers-color-scheme: dark) {
+  .dialog { background: #1f2937; color: #f3f4f6; }
+  button { background: #374151; color: #f9fafb; border-color: #9ca3af; }
+}`;
+
+/** Shows the warning; resolves true for "Paste anyway", false for Cancel (or Escape). */
+export function showWarning(doc: Document, text: WarningText): Promise<boolean> {
+  const host = doc.createElement('keyguard-guard');
+  const root = host.attachShadow({ mode: 'closed' });
+  const style = doc.createElement('style');
+  style.textContent = CSS;
+  const backdrop = doc.createElement('div');
+  backdrop.className = 'backdrop';
+  const dialog = doc.createElement('div');
+  dialog.className = 'dialog';
+  dialog.setAttribute('role', 'alertdialog');
+  dialog.setAttribute('aria-modal', 'true');
+  const title = doc.createElement('h2');
+  title.id = 'kg-title';
+  title.textContent = text.title;
+  dialog.setAttribute('aria-labelledby', 'kg-title');
+  dialog.setAttribute('aria-describedby', 'kg-body');
+  const body = doc.createElement('div');
+  body.id = 'kg-body';
+  for (const line of text.lines) {
+    const p = doc.createElement('p');
+    p.textContent = line;
+    body.append(p);
+  }
+  const buttons = doc.createElement('div');
+  buttons.className = 'buttons';
+  const anyway = doc.createElement('button');
+  anyway.type = 'button';
+  anyway.textContent = text.pasteAnyway;
+  const cancel = doc.createElement('button');
+  cancel.type = 'button';
+  cancel.className = 'primary';
+  cancel.textContent = text.cancel;
+  buttons.append(anyway, cancel);
+  dialog.append(title, body, buttons);
+  backdrop.append(dialog);
+  root.append(style, backdrop);
+  (doc.body ?? doc.documentElement).append(host);
+  cancel.focus();
+
+  return new Promise((resolve) => {
+    const done = (pasteAnyway: boolean) => {
+      host.remove();
+      resolve(pasteAnyway);
+    };
+    cancel.addEventListener('click', (e) => {
+      if (e.isTrusted) done(false);
+    });
+    anyway.addEventListener('click', (e) => {
+      if (e.isTrusted) done(true);
+    });
+    dialog.addEventListener('keydown', (e) => {
+      if (!e.isTrusted) return;
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        done(false);
+      } else if (e.key === 'Tab') {
+        // Keep the focus inside the dialog.
+        e.preventDefault();
+        (root.activeElement === cancel ? anyway : cancel).focus();
+      }
+    });
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * Anomaly alerts on audit events: a burst of copies, a run of wrong master passwords. The detector sees
+ * every recorded event and answers with the anomaly events to record (the background records them, which
+ * also raises the notification, see {@link anomalyNotice}). A key copied for a foreign host is recorded
+ * directly by the copy handler; a retired key in use by the DocBits page handler.
+ *
+ * The recent timestamps live in a small key-value area (`storage.session` in the extension), so a
+ * restarted service worker does not forget a burst in progress, and nothing about them is written to disk.
+ */
+import type { AuditInput } from './audit';
+import type { KeyValueArea, Settings } from './settings';
+
+/** The `detail` a wrong master password is recorded with (a back-off refusal is not a guess). */
+export const WRONG_PASSWORD_DETAIL = 'wrong password';
+
+const STATE_KEY = 'keyguard.anomaly';
+
+interface Window {
+  times: number[];
+  /** When the last alert for this window was raised (one alert per burst). */
+  alertedAt: number;
+}
+
+interface State {
+  copies: Window;
+  failures: Window;
+}
+
+function readWindow(v: unknown): Window {
+  const w = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  const times = Array.isArray(w.times)
+    ? w.times.filter((t): t is number => typeof t === 'number').slice(-200)
+    : [];
+  return { times, alertedAt: typeof w.alertedAt === 'number' ? w.alertedAt : 0 };
+}
+
+export interface AnomalyDetectorOptions {
+  area: KeyValueArea;
+  settings: () => Promise<Settings>;
+}
+
+/**
+ * Adds `at` to a window of `spanMs`; returns the number of events in it when that reaches `threshold`
+ * and no alert was raised for the events still in the window, else null.
+ */
+function push(w: Window, at: number, spanMs: number, threshold: number): number | null {
+  w.times = w.times.filter((t) => t > at - spanMs && t <= at);
+  w.times.push(at);
+  if (w.times.length < threshold) return null;
+  // One alert per burst: not again until the events the last alert counted have left the window.
+  if (w.alertedAt > at - spanMs && w.alertedAt <= at) return null;
+  w.alertedAt = at;
+  return w.times.length;
+}
+
+export function createAnomalyDetector(options: AnomalyDetectorOptions) {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    /** The anomaly events `input` (recorded at `at`) raises; empty for most events. */
+    observe(input: AuditInput, at: number): Promise<AuditInput[]> {
+      const copy = input.type === 'entry.copied';
+      const failure =
+        input.type === 'vault.unlockFailed' && input.detail?.startsWith(WRONG_PASSWORD_DETAIL) === true;
+      if (!copy && !failure) return Promise.resolve([]);
+      const run = queue.then(async () => {
+        const s = await options.settings();
+        const raw = (await options.area.get(STATE_KEY))[STATE_KEY] as Record<string, unknown> | undefined;
+        const state: State = { copies: readWindow(raw?.copies), failures: readWindow(raw?.failures) };
+        const out: AuditInput[] = [];
+        if (copy) {
+          const n = push(state.copies, at, s.copyBurstSeconds * 1000, s.copyBurstCount);
+          if (n !== null) {
+            out.push({
+              type: 'anomaly.copyBurst',
+              origin: 'background',
+              detail: `${n} copies within ${s.copyBurstSeconds} s`,
+            });
+          }
+        } else {
+          const n = push(state.failures, at, s.unlockFailMinutes * 60_000, s.unlockFailCount);
+          if (n !== null) {
+            out.push({
+              type: 'anomaly.unlockFailures',
+              origin: 'background',
+              detail: `${n} wrong master passwords within ${s.unlockFailMinutes} min`,
+            });
+          }
+        }
+        await options.area.set({ [STATE_KEY]: state });
+        return out;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+}
+
+/** The i18n keys of an anomaly's notification; null for other events. */
+export function anomalyNotice(
+  input: AuditInput,
+): { title: 'anomalyTitle'; message: AnomalyMessageKey } | null {
+  const message = ANOMALY_MESSAGES[input.type as keyof typeof ANOMALY_MESSAGES];
+  return message ? { title: 'anomalyTitle', message } : null;
+}
+
+const ANOMALY_MESSAGES = {
+  'anomaly.copyBurst': 'anomalyCopyBurst',
+  'anomaly.unlockFailures': 'anomalyUnlockFailures',
+  'anomaly.retiredKeyUsed': 'anomalyRetiredKeyUsed',
+  'anomaly.foreignHostCopy': 'anomalyForeignHostCopy',
+} as const;
+export type AnomalyMessageKey = (typeof ANOMALY_MESSAGES)[keyof typeof ANOMALY_MESSAGES];

@@ -1,0 +1,522 @@
+/**
+ * The audit log: encrypted, chained records in IndexedDB (see chain.ts for the chain itself).
+ *
+ * Keys. Two keys are derived from the vault's data key with HKDF-SHA256 (salt = vault id): one encrypts
+ * events (XChaCha20-Poly1305, associated data = vault id and seq), one MACs the chain. They exist only
+ * while the vault is unlocked, like the data key they come from, and are independent of each other and of
+ * the entry boxes' use of the data key.
+ *
+ * Locked. Failed unlocks and guard warnings happen while the vault is locked, when neither key exists. Such
+ * events are encrypted to the log's X25519 public key (an anonymous sealed box: ephemeral key pair, HKDF of
+ * the shared secret, XChaCha20-Poly1305) and kept aside; the private half is stored encrypted under the
+ * audit encryption key, so only an unlocked vault can open them. At the next unlock (or the next event
+ * while unlocked) they are decrypted and appended to the chain, marked `late`, with their original time.
+ * Until then they are confidential but not authenticated: anyone who can write the database could drop or
+ * add such a record, which is why the viewer marks them. A public key is used rather than a key kept in
+ * the clear so that what is recorded while locked stays unreadable on disk.
+ *
+ * Retention. When the log holds more than `maxRecords` records or records older than `maxDays`, the
+ * oldest are dropped (down to 90% of the limit, so it does not happen at every event) after the whole
+ * chain has been verified (a broken chain is never pruned: the evidence stays). A checkpoint MAC'ed with
+ * the audit key carries the last dropped record's seq and link, so the rest still verifies, and a
+ * `log.checkpoint` event records how many were dropped.
+ */
+import { x25519 } from '@noble/curves/ed25519.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { AuditInput, AuditOrigin, AuditType } from '../audit';
+import { AUDIT_ORIGINS, AUDIT_TYPES } from '../audit';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  DecryptError,
+  open,
+  seal,
+  utf8Decode,
+  utf8Encode,
+} from '../vault/crypto';
+import type { SessionKey } from '../vault/session';
+import type { AuditLogRecord, VaultStore } from '../vault/store';
+import {
+  type BreakReason,
+  type ChainAnchor,
+  type ChainRecord,
+  type Checkpoint,
+  checkCheckpoint,
+  checkpointMac,
+  createLinker,
+  GENESIS_LINK,
+  verifyChain,
+} from './chain';
+
+export const AUDIT_KEYS_META = 'audit.keys';
+export const AUDIT_HEAD_META = 'audit.head';
+export const AUDIT_CHECKPOINT_META = 'audit.checkpoint';
+
+/** Retention defaults: 10,000 records or one year, whichever comes first. */
+export const DEFAULT_RETENTION = Object.freeze({ maxRecords: 10_000, maxDays: 365 });
+export type Retention = { maxRecords: number; maxDays: number };
+
+const DAY_MS = 86_400_000;
+const MAX_DETAIL = 200;
+
+/** One event as the viewer shows it (decrypted; never a secret). */
+export interface AuditEvent {
+  seq: number;
+  at: number;
+  type: AuditType;
+  entryId?: string;
+  origin?: AuditOrigin;
+  host?: string;
+  detail?: string;
+  /** Recorded while the vault was locked, sealed into the chain later. */
+  late?: true;
+}
+
+export interface AuditVerifyReport {
+  ok: boolean;
+  /** Records in the chain now. */
+  records: number;
+  /** Records checked before the first broken link (all of them when ok). */
+  checked: number;
+  broken: { seq: number; reason: BreakReason } | null;
+  /** The retention checkpoint the chain starts from, if any. */
+  checkpoint: { seq: number; at: number; dropped: number } | null;
+  /** Records made while locked that are not sealed into the chain yet. */
+  pending: number;
+}
+
+/** The storage the log needs (a subset of VaultStore). */
+export type AuditStore = Pick<
+  VaultStore,
+  'getMeta' | 'appendAudit' | 'listAuditPending' | 'listAuditLog' | 'auditLogStats' | 'writeAudit'
+>;
+
+export interface AuditLogOptions {
+  store: AuditStore;
+  /** The unlocked vault's id and data key, or null when locked. */
+  keys(): Promise<SessionKey | null>;
+  now?: () => number;
+  retention?: () => Promise<Retention>;
+  /** Called after each event is recorded (sealed or pending), e.g. for anomaly detection. */
+  onRecorded?: (input: AuditInput, at: number) => Promise<void> | void;
+  /** Where a failure to record is reported (the error's class name only). */
+  logError?: (text: string) => void;
+}
+
+/** Thrown by list/verify while the vault is locked. */
+export class AuditLockedError extends Error {
+  constructor() {
+    super('The vault is locked');
+    this.name = 'AuditLockedError';
+  }
+}
+
+interface Keyed {
+  vaultId: string;
+  dataKey: Uint8Array;
+  encKey: Uint8Array;
+  macKey: Uint8Array;
+  privateKey: Uint8Array;
+}
+
+interface StoredKeys {
+  vaultId: string;
+  publicKey: string;
+  /** The X25519 private key, sealed with the audit encryption key. */
+  privateNonce: string;
+  privateCt: string;
+}
+
+const derive = (dataKey: Uint8Array, vaultId: string, info: string) =>
+  hkdf(sha256, dataKey, utf8Encode(vaultId), utf8Encode(info), 32);
+
+/** The log's encryption and MAC keys for a vault's data key (exported for the benchmark and tests). */
+export function deriveAuditKeys(
+  dataKey: Uint8Array,
+  vaultId: string,
+): { encKey: Uint8Array; macKey: Uint8Array } {
+  return {
+    encKey: derive(dataKey, vaultId, 'keyguard-audit-enc-v1'),
+    macKey: derive(dataKey, vaultId, 'keyguard-audit-mac-v1'),
+  };
+}
+
+/** Associated data of an event box: binds it to its vault and its place in the chain. */
+export const recordAad = (vaultId: string, seq: number) => utf8Encode(`keyguard-audit-v1:${vaultId}:${seq}`);
+const keysAad = (vaultId: string) => utf8Encode(`keyguard-audit-keys-v1:${vaultId}`);
+const SEALED_INFO = utf8Encode('keyguard-audit-sealed-v1');
+
+/** Keeps only known fields of an input, trimmed to their limits (defence in depth: callers are ours). */
+export function cleanInput(input: AuditInput): AuditInput {
+  if (!(AUDIT_TYPES as readonly string[]).includes(input.type)) throw new TypeError('Unknown audit type');
+  const out: AuditInput = { type: input.type };
+  if (typeof input.entryId === 'string' && input.entryId.length <= 64) out.entryId = input.entryId;
+  if (input.origin && (AUDIT_ORIGINS as readonly string[]).includes(input.origin)) out.origin = input.origin;
+  if (typeof input.host === 'string' && /^[a-z0-9.:[\]-]{1,253}$/.test(input.host)) out.host = input.host;
+  if (typeof input.detail === 'string' && input.detail !== '') out.detail = input.detail.slice(0, MAX_DETAIL);
+  return out;
+}
+
+function parseEvent(json: string, seq: number, at: number, late: boolean): AuditEvent {
+  const v = JSON.parse(json) as Record<string, unknown>;
+  const input = cleanInput(v as unknown as AuditInput);
+  return { seq, at, ...input, ...(late ? { late: true as const } : {}) };
+}
+
+/** Seals `plaintext` to an X25519 public key (anonymous sender). */
+export function sealTo(
+  publicKey: Uint8Array,
+  plaintext: Uint8Array,
+): { epk: string; nonce: string; ct: string } {
+  const eph = x25519.utils.randomSecretKey();
+  const epk = x25519.getPublicKey(eph);
+  const shared = x25519.getSharedSecret(eph, publicKey);
+  const key = hkdf(sha256, shared, new Uint8Array([...epk, ...publicKey]), SEALED_INFO, 32);
+  const box = seal(key, plaintext, epk);
+  eph.fill(0);
+  shared.fill(0);
+  return { epk: bytesToBase64(epk), nonce: bytesToBase64(box.nonce), ct: bytesToBase64(box.ct) };
+}
+
+/** Opens a box made by {@link sealTo}; throws DecryptError on any failure. */
+export function openSealed(
+  privateKey: Uint8Array,
+  box: { epk: unknown; nonce: unknown; ct: unknown },
+): Uint8Array {
+  try {
+    const epk = base64ToBytes(box.epk as string);
+    const publicKey = x25519.getPublicKey(privateKey);
+    const shared = x25519.getSharedSecret(privateKey, epk);
+    const key = hkdf(sha256, shared, new Uint8Array([...epk, ...publicKey]), SEALED_INFO, 32);
+    return open(key, base64ToBytes(box.nonce as string), base64ToBytes(box.ct as string), epk);
+  } catch {
+    throw new DecryptError();
+  }
+}
+
+export class AuditLog {
+  private readonly store: AuditStore;
+  private readonly keys: () => Promise<SessionKey | null>;
+  private readonly now: () => number;
+  private readonly retention: () => Promise<Retention>;
+  private readonly onRecorded?: AuditLogOptions['onRecorded'];
+  private readonly logError: (text: string) => void;
+  private tail: Promise<unknown> = Promise.resolve();
+  private cached: Keyed | null = null;
+
+  constructor(options: AuditLogOptions) {
+    this.store = options.store;
+    this.keys = options.keys;
+    this.now = options.now ?? Date.now;
+    this.retention = options.retention ?? (async () => DEFAULT_RETENTION);
+    this.onRecorded = options.onRecorded;
+    this.logError = options.logError ?? ((t) => console.error(t));
+  }
+
+  /** Appends are a read-modify-write of the chain head: one at a time. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Records an event: into the chain when the vault is unlocked, else aside until the next unlock.
+   * Never throws (an audit failure must not break the action it records); failures are reported by class
+   * name only.
+   */
+  async record(input: AuditInput): Promise<void> {
+    let clean: AuditInput;
+    const at = this.now();
+    try {
+      clean = cleanInput(input);
+      await this.exclusive(async () => {
+        const keyed = await this.keyed();
+        if (keyed) {
+          await this.sealPendingWith(keyed);
+          await this.append(keyed, [{ input: clean, at }]);
+          await this.prune(keyed);
+        } else {
+          await this.storePending(clean, at);
+        }
+      });
+    } catch (e) {
+      this.logError(
+        `KeyGuard: an audit record could not be written (${e instanceof Error ? e.name : typeof e})`,
+      );
+      return;
+    }
+    try {
+      await this.onRecorded?.(clean, at);
+    } catch (e) {
+      this.logError(`KeyGuard: audit follow-up failed (${e instanceof Error ? e.name : typeof e})`);
+    }
+  }
+
+  /** Seals the records made while locked into the chain (call after unlock). Returns how many. */
+  sealPending(): Promise<number> {
+    return this.exclusive(async () => {
+      const keyed = await this.keyed();
+      if (!keyed) return 0;
+      const n = await this.sealPendingWith(keyed);
+      await this.prune(keyed);
+      return n;
+    });
+  }
+
+  /** Every event, oldest first (decrypted). */
+  list(): Promise<AuditEvent[]> {
+    return this.exclusive(async () => {
+      const keyed = await this.keyed();
+      if (!keyed) throw new AuditLockedError();
+      await this.sealPendingWith(keyed);
+      const out: AuditEvent[] = [];
+      for (const raw of await this.store.listAuditLog()) {
+        const r = raw as unknown as ChainRecord;
+        try {
+          const plain = open(
+            keyed.encKey,
+            base64ToBytes(r.nonce),
+            base64ToBytes(r.ct),
+            recordAad(keyed.vaultId, r.seq),
+          );
+          out.push(parseEvent(utf8Decode(plain), r.seq, r.at, r.late === true));
+        } catch {
+          // Shown as what it is; verify() says where the chain breaks.
+          out.push({
+            seq: typeof r.seq === 'number' ? r.seq : -1,
+            at: Number(r.at) || 0,
+            type: 'log.checkpoint',
+            detail: 'unreadable record',
+          });
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Verifies the whole chain from its checkpoint (or the start) to its head. */
+  verify(): Promise<AuditVerifyReport> {
+    return this.exclusive(async () => {
+      const keyed = await this.keyed();
+      if (!keyed) throw new AuditLockedError();
+      await this.sealPendingWith(keyed);
+      return this.verifyWith(keyed);
+    });
+  }
+
+  private async verifyWith(keyed: Keyed): Promise<AuditVerifyReport> {
+    const records = await this.store.listAuditLog();
+    const pending = (await this.store.listAuditPending()).length;
+    const rawCheckpoint = await this.store.getMeta(AUDIT_CHECKPOINT_META);
+    const checkpoint = rawCheckpoint === undefined ? null : checkCheckpoint(keyed.macKey, rawCheckpoint);
+    const summary = checkpoint && { seq: checkpoint.seq, at: checkpoint.at, dropped: checkpoint.dropped };
+    if (rawCheckpoint !== undefined && !checkpoint) {
+      const first = records[0]?.seq ?? 1;
+      return {
+        ok: false,
+        records: records.length,
+        checked: 0,
+        broken: { seq: first, reason: 'checkpoint' },
+        checkpoint: null,
+        pending,
+      };
+    }
+    const start: ChainAnchor = checkpoint ?? { seq: 0, link: GENESIS_LINK };
+    const head = (await this.store.getMeta(AUDIT_HEAD_META)) as ChainAnchor | undefined;
+    const report = verifyChain(keyed.macKey, records, start, head ?? (records.length > 0 ? null : start));
+    return { ...report, records: records.length, checkpoint: summary, pending };
+  }
+
+  /** The audit keys of the unlocked vault, creating the log's key pair on first use; null when locked. */
+  private async keyed(): Promise<Keyed | null> {
+    const session = await this.keys();
+    if (!session) return null;
+    const c = this.cached;
+    if (c && c.vaultId === session.vaultId && sameKey(c.dataKey, session.key)) return c;
+    const { encKey, macKey } = deriveAuditKeys(session.key, session.vaultId);
+    const stored = (await this.store.getMeta(AUDIT_KEYS_META)) as StoredKeys | undefined;
+    let privateKey: Uint8Array | null = null;
+    if (stored && stored.vaultId === session.vaultId) {
+      try {
+        privateKey = open(
+          encKey,
+          base64ToBytes(stored.privateNonce),
+          base64ToBytes(stored.privateCt),
+          keysAad(session.vaultId),
+        );
+      } catch {
+        // The stored key pair is damaged: a new one is made below; records sealed to the old one are lost,
+        // which verify() cannot see, so the new log starts with a note.
+        privateKey = null;
+      }
+    }
+    if (!privateKey) {
+      const hadLog = stored !== undefined;
+      // First use, or a new vault (a new data key): start a new log. The old one could not be verified or
+      // read any more.
+      privateKey = x25519.utils.randomSecretKey();
+      const box = seal(encKey, privateKey, keysAad(session.vaultId));
+      const keys: StoredKeys = {
+        vaultId: session.vaultId,
+        publicKey: bytesToBase64(x25519.getPublicKey(privateKey)),
+        privateNonce: bytesToBase64(box.nonce),
+        privateCt: bytesToBase64(box.ct),
+      };
+      // A first key pair keeps what was recorded while locked before it (kept readable, see storePending).
+      await this.store.writeAudit({
+        reset: hadLog,
+        meta: { [AUDIT_KEYS_META]: keys, [AUDIT_HEAD_META]: undefined, [AUDIT_CHECKPOINT_META]: undefined },
+      });
+      this.cached = { vaultId: session.vaultId, dataKey: session.key.slice(), encKey, macKey, privateKey };
+      if (hadLog) {
+        await this.append(this.cached, [
+          {
+            input: {
+              type: 'log.checkpoint',
+              origin: 'background',
+              detail: 'new log: the previous one belonged to another vault key',
+            },
+            at: this.now(),
+          },
+        ]);
+      }
+      return this.cached;
+    }
+    this.cached = { vaultId: session.vaultId, dataKey: session.key.slice(), encKey, macKey, privateKey };
+    return this.cached;
+  }
+
+  private async storePending(input: AuditInput, at: number): Promise<void> {
+    const stored = (await this.store.getMeta(AUDIT_KEYS_META)) as StoredKeys | undefined;
+    const plain = utf8Encode(JSON.stringify({ ...input, at }));
+    if (stored && typeof stored.publicKey === 'string') {
+      await this.store.appendAudit({ sealed: sealTo(base64ToBytes(stored.publicKey), plain) });
+    } else {
+      // No log key pair yet (the vault was never unlocked since the log exists): keep the event, which
+      // holds no secret by construction, readable until it is sealed.
+      await this.store.appendAudit({ plain: { ...input, at } });
+    }
+  }
+
+  private async sealPendingWith(keyed: Keyed): Promise<number> {
+    const pending = await this.store.listAuditPending();
+    if (pending.length === 0) return 0;
+    const items: Array<{ input: AuditInput; at: number; late: true }> = [];
+    let unreadable = 0;
+    for (const { value } of pending) {
+      try {
+        const v =
+          value.sealed !== undefined
+            ? (JSON.parse(
+                utf8Decode(
+                  openSealed(keyed.privateKey, value.sealed as { epk: unknown; nonce: unknown; ct: unknown }),
+                ),
+              ) as Record<string, unknown>)
+            : (value.plain as Record<string, unknown>);
+        const at = typeof v.at === 'number' && Number.isFinite(v.at) && v.at >= 0 ? v.at : this.now();
+        items.push({ input: cleanInput(v as unknown as AuditInput), at, late: true });
+      } catch {
+        unreadable++;
+      }
+    }
+    if (unreadable > 0) {
+      items.push({
+        input: {
+          type: 'log.checkpoint',
+          origin: 'background',
+          detail: `${unreadable} record(s) made while locked could not be read`,
+        },
+        at: this.now(),
+        late: true,
+      });
+    }
+    await this.append(
+      keyed,
+      items,
+      pending.map((p) => p.key),
+    );
+    return items.length;
+  }
+
+  /** Appends events to the chain and moves the head, in one transaction. */
+  private async append(
+    keyed: Keyed,
+    items: Array<{ input: AuditInput; at: number; late?: true }>,
+    deletePending: number[] = [],
+  ): Promise<void> {
+    let head = (await this.store.getMeta(AUDIT_HEAD_META)) as ChainAnchor | undefined;
+    if (!head) {
+      const cp = checkCheckpoint(keyed.macKey, await this.store.getMeta(AUDIT_CHECKPOINT_META));
+      head = cp ?? { seq: 0, link: GENESIS_LINK };
+    }
+    let prev = base64ToBytes(head.link);
+    let seq = head.seq;
+    const linkOf = createLinker(keyed.macKey);
+    const put: AuditLogRecord[] = [];
+    for (const { input, at, late } of items) {
+      seq++;
+      const box = seal(keyed.encKey, utf8Encode(JSON.stringify(input)), recordAad(keyed.vaultId, seq));
+      const link = linkOf(prev, { seq, at, late, nonce: box.nonce, ct: box.ct });
+      const rec: ChainRecord = {
+        seq,
+        at,
+        nonce: bytesToBase64(box.nonce),
+        ct: bytesToBase64(box.ct),
+        link: bytesToBase64(link),
+      };
+      if (late) rec.late = true;
+      put.push(rec as unknown as AuditLogRecord);
+      prev = link;
+    }
+    await this.store.writeAudit({
+      put,
+      deletePending,
+      meta: { [AUDIT_HEAD_META]: { seq, link: bytesToBase64(prev) } satisfies ChainAnchor },
+    });
+  }
+
+  /** Applies retention; see the module comment. */
+  private async prune(keyed: Keyed): Promise<void> {
+    const { maxRecords, maxDays } = await this.retention();
+    const { count, first } = await this.store.auditLogStats();
+    const cutoff = this.now() - maxDays * DAY_MS;
+    const firstAt = typeof first?.at === 'number' ? first.at : Number.POSITIVE_INFINITY;
+    if (count <= maxRecords && firstAt >= cutoff) return;
+    const records = (await this.store.listAuditLog()) as unknown as ChainRecord[];
+    const report = await this.verifyWith(keyed);
+    if (!report.ok) return;
+    const keep = Math.max(1, Math.floor(maxRecords * 0.9));
+    let drop = Math.max(0, records.length - keep);
+    while (drop < records.length - 1 && (records[drop]?.at ?? 0) < cutoff) drop++;
+    if (drop === 0) return;
+    const last = records[drop - 1] as ChainRecord;
+    const previous = checkCheckpoint(keyed.macKey, await this.store.getMeta(AUDIT_CHECKPOINT_META));
+    const fields = {
+      seq: last.seq,
+      link: last.link,
+      at: this.now(),
+      dropped: (previous?.dropped ?? 0) + drop,
+    };
+    const checkpoint: Checkpoint = { ...fields, mac: checkpointMac(keyed.macKey, fields) };
+    await this.store.writeAudit({ dropThrough: last.seq, meta: { [AUDIT_CHECKPOINT_META]: checkpoint } });
+    await this.append(keyed, [
+      {
+        input: {
+          type: 'log.checkpoint',
+          origin: 'background',
+          detail: `retention dropped ${drop} record(s) through #${last.seq}`,
+        },
+        at: this.now(),
+      },
+    ]);
+  }
+}
+
+function sameKey(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
+  return d === 0;
+}

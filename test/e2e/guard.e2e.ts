@@ -1,0 +1,224 @@
+/**
+ * The leak guard end to end, in the production build. A local "chat" page (https, a host that is not the
+ * key's DocBits host) and a local plain-http page, each with a textarea and a paste listener of its own.
+ *
+ * - Guard off (the default): no guard script is registered, and a pasted key reaches the page.
+ * - Turned on in options (a real click: the all-sites permission is asked for inside it; headless
+ *   Chromium's prompt cannot be clicked, so the sites are first allowed in chrome://extensions, as
+ *   options.e2e.ts does for an on-premise host): the guard is registered; pasting the key is stopped
+ *   before the page's own listener runs, the warning names the key, Cancel leaves the field empty,
+ *   "Paste anyway" delivers the text; all of it is in the audit log.
+ * - The http page: the warning says it is insecure (and the audit record too).
+ * - Turned off: unregistered, the permission is given back, and pastes reach the page again.
+ *
+ * Secrets are never printed: comparisons are reduced to booleans.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../lib/messages';
+import type { EntrySummary } from '../../lib/vault/model';
+import { listenWithLifetime } from '../fixtures/listen.js';
+import {
+  call,
+  type ExtensionBrowser,
+  findByName,
+  type HttpsServer,
+  launchExtension,
+  openOptions,
+  queryAllByName,
+  startHttpsServer,
+  writeClipboard,
+} from './harness/index.js';
+
+const CHAT = 'chat.example.test';
+const PASSWORD = `Pw-${randomBytes(18).toString('base64url')}`;
+const SECRET = `dbk_live_${randomBytes(24).toString('base64url')}`;
+
+/** A page that counts the paste events it receives and keeps what lands in its textarea. */
+const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Chat</title></head><body>
+<label for="msg">Message</label><textarea id="msg"></textarea>
+<script>
+window.__pastes = 0;
+document.addEventListener('paste', () => { window.__pastes++; });
+</script></body></html>`;
+
+let site: HttpsServer;
+let plain: { port: number; close(): Promise<void> };
+let ext: ExtensionBrowser;
+let options: Page;
+let entry: EntrySummary;
+
+beforeAll(async () => {
+  site = await startHttpsServer({ hosts: [CHAT], routes: { '/': { body: PAGE } } });
+  plain = await listenWithLifetime(
+    createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(PAGE);
+    }),
+    { lifetimeMs: 10 * 60_000 },
+  );
+  ext = await launchExtension({ extraArgs: site.chromiumArgs() });
+  options = await openOptions(ext);
+  await call(options, 'vault.create', { password: PASSWORD });
+  entry = await call<EntrySummary>(options, 'entry.add', {
+    entry: {
+      name: 'ERP connector',
+      secret: SECRET,
+      host: 'app.docbits.com',
+      environment: 'production',
+      source: 'manual',
+    },
+  });
+  await options.reload({ waitUntil: 'domcontentloaded' });
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await site?.close();
+  await plain?.close();
+});
+
+async function registeredIds(): Promise<string[]> {
+  const worker = await ext.serviceWorker();
+  return worker.evaluate(async () => {
+    const scripting = (
+      globalThis as unknown as {
+        chrome: { scripting: { getRegisteredContentScripts(): Promise<Array<{ id: string }>> } };
+      }
+    ).chrome.scripting;
+    return (await scripting.getRegisteredContentScripts()).map((s) => s.id);
+  });
+}
+
+async function openPage(url: string): Promise<Page> {
+  const page = await ext.context.newPage();
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+/** Pastes the clipboard into the page's textarea with a real key press. */
+async function pasteKey(page: Page): Promise<void> {
+  await writeClipboard(page, SECRET);
+  await page.focus('#msg');
+  await page.keyboard.press('Control+V');
+}
+
+const fieldHoldsKey = (page: Page) =>
+  page.evaluate((s) => (document.getElementById('msg') as HTMLTextAreaElement).value === s, SECRET);
+const fieldEmpty = (page: Page) =>
+  page.evaluate(() => (document.getElementById('msg') as HTMLTextAreaElement).value === '');
+const pastesSeen = (page: Page) => page.evaluate(() => (window as unknown as { __pastes: number }).__pastes);
+
+async function guardEvents(): Promise<AuditEvent[]> {
+  const events = await call<AuditEvent[]>(options, 'audit.list', { filter: {} });
+  return events.filter((e) => e.type.startsWith('guard.')).reverse();
+}
+
+describe('leak guard', () => {
+  it('is off by default: nothing registered, and a pasted key reaches the page', async () => {
+    expect(await registeredIds()).toEqual([]);
+    const page = await openPage(site.url('/', CHAT));
+    await pasteKey(page);
+    await expect.poll(() => fieldHoldsKey(page)).toBe(true);
+    expect(await pastesSeen(page)).toBe(1);
+    expect(await queryAllByName(page, 'Paste anyway', 'button')).toHaveLength(0);
+    await page.close();
+  });
+
+  it('turned on, stops the paste before the page sees it; Cancel drops it, "Paste anyway" delivers it', async () => {
+    // The user allows all sites in the browser's extension settings (see the file comment).
+    const extensionsPage = await ext.context.newPage();
+    await extensionsPage.goto('chrome://extensions/', { waitUntil: 'domcontentloaded' });
+    const allowed = await extensionsPage.evaluate(async (id) => {
+      const dev = (
+        globalThis as unknown as {
+          chrome: { developerPrivate: { addHostPermission(id: string, host: string): Promise<void> } };
+        }
+      ).chrome.developerPrivate;
+      try {
+        await dev.addHostPermission(id, 'https://*/*');
+        await dev.addHostPermission(id, 'http://*/*');
+        return 'ok';
+      } catch (e) {
+        return String(e);
+      }
+    }, ext.extensionId);
+    expect(allowed).toBe('ok');
+    await extensionsPage.close();
+
+    await (await findByName(options, 'Turn on the leak guard', 'checkbox')).click();
+    await expect.poll(registeredIds, { timeout: 10_000 }).toEqual(['keyguard-guard']);
+
+    const page = await openPage(site.url('/', CHAT));
+    await pasteKey(page);
+    const cancel = await findByName(page, 'Cancel', 'button');
+    // The warning names the key, and the page got neither the text nor the paste event.
+    await findByName(page, 'KeyGuard stopped a paste', 'alertdialog');
+    await findByName(page, `This is your DocBits API key “ERP connector”. ${CHAT} is not its DocBits site.`);
+    expect(await fieldEmpty(page)).toBe(true);
+    expect(await pastesSeen(page)).toBe(0);
+    await cancel.click();
+    await expect.poll(async () => (await queryAllByName(page, 'Cancel', 'button')).length).toBe(0);
+    expect(await fieldEmpty(page)).toBe(true);
+    expect(await pastesSeen(page)).toBe(0);
+
+    await pasteKey(page);
+    await (await findByName(page, 'Paste anyway', 'button')).click();
+    await expect.poll(() => fieldHoldsKey(page)).toBe(true);
+
+    await expect
+      .poll(async () => (await guardEvents()).map((e) => [e.type, e.entryId === entry.id, e.host]))
+      .toEqual([
+        ['guard.warned', true, CHAT],
+        ['guard.cancelled', true, CHAT],
+        ['guard.warned', true, CHAT],
+        ['guard.pastedAnyway', true, CHAT],
+      ]);
+    await page.close();
+  });
+
+  it('warns about any vault key pasted into an http: page as insecure', async () => {
+    const page = await openPage(`http://127.0.0.1:${plain.port}/`);
+    await pasteKey(page);
+    await findByName(
+      page,
+      'This page is not encrypted (http): whatever is pasted here can be read on the way.',
+    );
+    const text = await page.evaluate(() => document.body.textContent ?? '');
+    // The dialog is in a closed shadow root: the page's own DOM does not contain the warning.
+    expect(text.includes('not encrypted')).toBe(false);
+    // Cancel is the default: Enter on the focused button cancels.
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await queryAllByName(page, 'Cancel', 'button')).length).toBe(0);
+    expect(await fieldEmpty(page)).toBe(true);
+    expect(await pastesSeen(page)).toBe(0);
+    await expect
+      .poll(async () => (await guardEvents()).slice(-2).map((e) => [e.type, e.host, e.detail]))
+      .toEqual([
+        ['guard.warned', '127.0.0.1', 'insecure (http) page'],
+        ['guard.cancelled', '127.0.0.1', 'insecure (http) page'],
+      ]);
+    await page.close();
+  });
+
+  it('turned off: unregistered, the permission given back, pastes reach pages again', async () => {
+    await (await findByName(options, 'Turn on the leak guard', 'checkbox')).click();
+    await expect.poll(registeredIds, { timeout: 10_000 }).toEqual([]);
+    const granted = await options.evaluate(() =>
+      (
+        globalThis as unknown as {
+          chrome: { permissions: { contains(p: { origins: string[] }): Promise<boolean> } };
+        }
+      ).chrome.permissions.contains({ origins: ['https://*/*'] }),
+    );
+    expect(granted).toBe(false);
+    const page = await openPage(site.url('/', CHAT));
+    await pasteKey(page);
+    await expect.poll(() => fieldHoldsKey(page)).toBe(true);
+    expect(await pastesSeen(page)).toBe(1);
+    expect(await queryAllByName(page, 'Paste anyway', 'button')).toHaveLength(0);
+    await page.close();
+  });
+});

@@ -1,0 +1,234 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createAnomalyDetector } from '../../../lib/anomaly';
+import type { AuditInput } from '../../../lib/audit';
+import { AuditLog } from '../../../lib/audit/log';
+import { createGuardPrintStore } from '../../../lib/guard';
+import { createHandlers } from '../../../lib/handlers';
+import { createRouter, type Sender } from '../../../lib/router';
+import { loadSettings } from '../../../lib/settings';
+import { VaultService } from '../../../lib/vault/service';
+import { createMemorySessionKeyStorage } from '../../../lib/vault/session';
+import { openVaultStore } from '../../../lib/vault/store';
+
+const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
+const ORIGIN = `chrome-extension://${EXT_ID}/`;
+const POPUP: Sender = { id: EXT_ID, url: `${ORIGIN}popup.html` };
+const OPTIONS: Sender = { id: EXT_ID, url: `${ORIGIN}options.html` };
+const DOCBITS: Sender = {
+  id: EXT_ID,
+  url: 'https://app.docbits.com/settings/integration',
+  frameId: 0,
+  tab: { id: 7 },
+};
+const ONPREM: Sender = { ...DOCBITS, url: 'https://docbits.example.test/settings/integration' };
+const CHAT: Sender = { id: EXT_ID, url: 'https://chat.example.org/room', frameId: 0, tab: { id: 9 } };
+const PLAIN: Sender = { id: EXT_ID, url: 'http://intranet.example.org/form', frameId: 0, tab: { id: 9 } };
+const KEY = 'dbk_Q3vT9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
+const PASSWORD = 'correct horse battery';
+
+let route: ReturnType<typeof createRouter>;
+let recorded: AuditInput[];
+let log: AuditLog;
+let t: number;
+
+const call = (type: string, payload: unknown, sender: Sender) => route({ type, payload }, sender);
+const types = () => recorded.map((r) => r.type);
+
+function memoryArea() {
+  const data: Record<string, unknown> = {};
+  return {
+    get: async (k: string) => (k in data ? { [k]: structuredClone(data[k]) } : {}),
+    set: async (items: Record<string, unknown>) => void Object.assign(data, structuredClone(items)),
+  };
+}
+
+beforeEach(async () => {
+  const store = await openVaultStore(new IDBFactory(), 'audit-handlers');
+  const session = createMemorySessionKeyStorage();
+  t = Date.UTC(2026, 10, 27, 12);
+  const now = () => t;
+  const vault = new VaultService({
+    store,
+    session,
+    kdf: { memoryKiB: 256, iterations: 1, parallelism: 1 },
+    now,
+  });
+  const settingsArea = memoryArea();
+  await settingsArea.set({ settings: { docbitsHosts: ['app.docbits.com', 'docbits.example.test'] } });
+  const anomalies = createAnomalyDetector({ area: memoryArea(), settings: () => loadSettings(settingsArea) });
+  recorded = [];
+  log = new AuditLog({
+    store,
+    keys: () => session.get(),
+    now,
+    onRecorded: async (input, at) => {
+      recorded.push(input);
+      for (const a of await anomalies.observe(input, at)) await log.record(a);
+    },
+  });
+  route = createRouter({
+    extensionId: EXT_ID,
+    extensionOrigin: ORIGIN,
+    isDocbitsHost: (h) => h === 'app.docbits.com' || h === 'docbits.example.test',
+    handlers: createHandlers({
+      vault,
+      settingsArea,
+      onUnlocked: async () => {},
+      onLocked: async () => {},
+      copyToClipboard: async () => {},
+      openUnlockWindow: async () => {},
+      injectPageUi: async () => {},
+      now,
+      audit: log,
+      auditLog: log,
+      guardPrints: createGuardPrintStore(settingsArea),
+    }),
+  });
+  expect((await call('vault.create', { password: PASSWORD }, POPUP)).ok).toBe(true);
+});
+
+async function addKey(host = 'app.docbits.com', secret = KEY): Promise<string> {
+  const reply = await call(
+    'entry.add',
+    { entry: { name: 'ERP', secret, host, environment: 'production', source: 'manual' } },
+    OPTIONS,
+  );
+  return (reply as { data: { id: string } }).data.id;
+}
+
+describe('handlers record audit events', () => {
+  it('records the vault and entry lifecycle with origin and entry id, never a secret', async () => {
+    const id = await addKey();
+    await call('entry.copy', { id }, POPUP);
+    await call('entry.copy', { id }, DOCBITS);
+    await call('entry.get', { id }, OPTIONS);
+    await call('entry.update', { id, patch: { name: 'ERP 2', state: 'retired' } }, OPTIONS);
+    await call('settings.set', { patch: { copyBurstCount: 10 } }, OPTIONS);
+    await call('vault.lock', {}, POPUP);
+    expect((await call('vault.unlock', { password: 'wrong password!' }, POPUP)).ok).toBe(false);
+    t += 5000;
+    expect((await call('vault.unlock', { password: PASSWORD }, POPUP)).ok).toBe(true);
+    await call('entry.remove', { id }, OPTIONS);
+    expect(types()).toEqual([
+      'vault.created',
+      'entry.added',
+      'entry.copied',
+      'entry.copied',
+      'entry.revealed',
+      'entry.edited',
+      'entry.retired',
+      'settings.changed',
+      'vault.locked',
+      'vault.unlockFailed',
+      'vault.unlocked',
+      'entry.deleted',
+    ]);
+    expect(recorded[2]).toMatchObject({ origin: 'popup', entryId: id, host: 'app.docbits.com' });
+    expect(recorded[3]).toMatchObject({ origin: 'docbits-page', host: 'app.docbits.com' });
+    expect(recorded[5]?.detail).toBe('changed: name, state');
+    expect(recorded[9]?.detail).toMatch(/^wrong password; next attempt in \d+ s$/);
+    const listed = await call('audit.list', { filter: {} }, OPTIONS);
+    expect(JSON.stringify(listed).includes(KEY)).toBe(false);
+    const events = (listed as { data: Array<{ type: string; late?: true }> }).data;
+    // Newest first; the failed unlock was recorded while locked and sealed at the unlock.
+    expect(events[0]?.type).toBe('entry.deleted');
+    expect(events.find((e) => e.type === 'vault.unlockFailed')?.late).toBe(true);
+    const filtered = await call('audit.list', { filter: { entryId: id, type: 'entry.copied' } }, OPTIONS);
+    expect((filtered as { data: unknown[] }).data).toHaveLength(2);
+    expect(await call('audit.verify', {}, OPTIONS)).toMatchObject({
+      ok: true,
+      data: { ok: true, pending: 0 },
+    });
+  });
+
+  it('refuses the log to content scripts and while locked', async () => {
+    expect(await call('audit.list', { filter: {} }, DOCBITS)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    await call('vault.lock', {}, POPUP);
+    expect(await call('audit.verify', {}, OPTIONS)).toMatchObject({ ok: false, error: { code: 'locked' } });
+  });
+
+  it('raises a copy-burst alert at the threshold, once per burst', async () => {
+    const id = await addKey();
+    for (let i = 0; i < 7; i++) {
+      await call('entry.copy', { id }, POPUP);
+      t += 1000;
+    }
+    expect(types().filter((x) => x === 'anomaly.copyBurst')).toHaveLength(1);
+    expect(types().indexOf('anomaly.copyBurst')).toBe(types().lastIndexOf('entry.copied') - 2);
+    t += 120_000;
+    for (let i = 0; i < 4; i++) await call('entry.copy', { id }, POPUP);
+    expect(types().filter((x) => x === 'anomaly.copyBurst')).toHaveLength(1);
+  });
+
+  it('raises a failed-unlock alert after 5 wrong passwords within 10 minutes (not for back-off refusals)', async () => {
+    await call('vault.lock', {}, POPUP);
+    for (let i = 0; i < 5; i++) {
+      t += 70_000; // past the back-off each time
+      await call('vault.unlock', { password: 'wrong password!' }, POPUP);
+      // A refused attempt during the back-off is recorded but is not a guess.
+      await call('vault.unlock', { password: 'wrong password!' }, POPUP);
+    }
+    expect(types().filter((x) => x === 'vault.unlockFailed')).toHaveLength(10);
+    expect(types().filter((x) => x === 'anomaly.unlockFailures')).toHaveLength(1);
+    const at = types().indexOf('anomaly.unlockFailures');
+    const before = recorded.slice(0, at).filter((r) => r.detail?.startsWith('wrong password'));
+    expect(before).toHaveLength(5);
+    expect(recorded[at - 1]?.detail).toMatch(/^wrong password/);
+  });
+
+  it('records a copy asked for from another DocBits host as an anomaly', async () => {
+    const id = await addKey();
+    expect(await call('entry.copy', { id }, ONPREM)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(recorded.at(-1)).toMatchObject({
+      type: 'anomaly.foreignHostCopy',
+      entryId: id,
+      host: 'docbits.example.test',
+    });
+  });
+
+  it('gives the guard fingerprints, never secrets, only for keys foreign to the page, and only when on', async () => {
+    const id = await addKey();
+    expect(await call('guard.prints', {}, CHAT)).toMatchObject({ ok: true, data: { prints: [] } });
+    await call('settings.set', { patch: { guardEnabled: true } }, OPTIONS);
+    const chat = (await call('guard.prints', {}, CHAT)) as {
+      data: { prints: Array<{ id: string }>; insecure: boolean };
+    };
+    expect(chat.data.prints.map((p) => p.id)).toEqual([id]);
+    expect(chat.data.insecure).toBe(false);
+    expect(JSON.stringify(chat).includes(KEY)).toBe(false);
+    const own = (await call('guard.prints', {}, DOCBITS)) as { data: { prints: unknown[] } };
+    expect(own.data.prints).toEqual([]);
+    const plain = (await call('guard.prints', {}, PLAIN)) as {
+      data: { insecure: boolean; prints: unknown[] };
+    };
+    expect(plain.data).toMatchObject({ insecure: true });
+    expect(plain.data.prints).toHaveLength(1);
+    await call('settings.set', { patch: { guardAllowlist: ['chat.example.org'] } }, OPTIONS);
+    expect(((await call('guard.prints', {}, CHAT)) as { data: { prints: unknown[] } }).data.prints).toEqual(
+      [],
+    );
+    const report = await call('guard.report', { entryId: id, action: 'warned', insecure: false }, CHAT);
+    expect(report).toMatchObject({ ok: true, data: { name: 'ERP', host: 'app.docbits.com' } });
+    expect(recorded.at(-1)).toMatchObject({
+      type: 'guard.warned',
+      entryId: id,
+      host: 'chat.example.org',
+      origin: 'guard',
+    });
+    await call('vault.lock', {}, POPUP);
+    expect(
+      await call('guard.report', { entryId: id, action: 'pastedAnyway', insecure: false }, CHAT),
+    ).toMatchObject({
+      ok: true,
+      data: { name: null, host: 'app.docbits.com' },
+    });
+  });
+});
