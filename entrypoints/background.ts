@@ -4,7 +4,7 @@ import { createAutoLock } from '../lib/autolock';
 import { createClipboard } from '../lib/clipboard';
 import { createHandlers } from '../lib/handlers';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
-import type { VaultStateEvent } from '../lib/messages';
+import type { RefreshEvent, VaultStateEvent } from '../lib/messages';
 import { type ContextsApi, createOffscreenClipboard, type OffscreenApi } from '../lib/offscreen';
 import { syncOnPremScripts } from '../lib/registration';
 import { createReminders, type NotificationOptions } from '../lib/reminders';
@@ -44,11 +44,17 @@ export default defineBackground(() => {
           clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
         }).copy;
 
-  /** Tells open DocBits tabs that the vault opened or closed, so a waiting "Save" can finish. */
-  async function broadcast(unlocked: boolean): Promise<void> {
+  /**
+   * Tells open DocBits tabs that the vault opened or closed, so a waiting "Save" can finish (or, with no
+   * argument, that a rotation started or ended elsewhere, so they read their page again).
+   */
+  async function broadcast(unlocked?: boolean): Promise<void> {
     const { docbitsHosts } = await loadSettings(settingsArea);
     const tabs = await browser.tabs.query({ url: docbitsHosts.map((h) => `https://${h}/*`) });
-    const event: VaultStateEvent = { type: 'event.vaultState', payload: { unlocked } };
+    const event: VaultStateEvent | RefreshEvent =
+      unlocked === undefined
+        ? { type: 'event.refresh' }
+        : { type: 'event.vaultState', payload: { unlocked } };
     await Promise.all(
       tabs.map((t) =>
         t.id === undefined ? undefined : browser.tabs.sendMessage(t.id, event).catch(() => {}),
@@ -168,8 +174,11 @@ export default defineBackground(() => {
       async (handle) => {
         const reply = await handle(message, sender);
         const type = (message as { type?: unknown } | null)?.type;
-        if (typeof type === 'string' && REMINDER_INPUTS.has(type))
+        if (typeof type === 'string' && REMINDER_INPUTS.has(type)) {
           void reminders.run().catch(() => undefined);
+        }
+        // A rotation started or cancelled in the popup or options: open DocBits tabs show its checklist.
+        if (type === 'rotation.start' || type === 'rotation.cancel') void broadcast().catch(() => undefined);
         return reply;
       },
       () => ({ ok: false, error: { code: 'internal', message: 'Vault storage unavailable' } }),

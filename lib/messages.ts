@@ -300,3 +300,8 @@ export interface VaultStateEvent {
   type: 'event.vaultState';
   payload: { unlocked: boolean };
 }
+
+/** Background → DocBits tabs: a guided rotation started or ended elsewhere (popup, options); read the page again. */
+export interface RefreshEvent {
+  type: 'event.refresh';
+}

@@ -19,6 +19,8 @@ export function RowBadge(props: {
   send: Send;
   guard: (e: MouseEvent) => Refusal | null;
   now: number;
+  /** Starts a guided rotation of this entry (the page then shows its checklist). */
+  onRotate?: (id: string) => Promise<void>;
 }) {
   const { message, run } = useGuardedAction(props.guard);
   const entry = props.match.entry;
@@ -48,6 +50,18 @@ export function RowBadge(props: {
           })}
         >
           {t('copyFullKey')}
+        </button>
+      )}
+      {entry.state === 'active' && props.onRotate && (
+        <button
+          type="button"
+          aria-label={t('rotRotateKey')}
+          onClick={run(async () => {
+            await props.onRotate?.(entry.id);
+            return undefined;
+          })}
+        >
+          {t('rotRotate')}
         </button>
       )}
       {message && (

@@ -12,7 +12,7 @@ export interface Mounted {
  */
 export function mountInShadow(
   anchor: Element,
-  where: 'after' | 'append',
+  where: 'after' | 'append' | 'before',
   ui: (host: HTMLElement) => ComponentChild,
 ): Mounted {
   const doc = anchor.ownerDocument;
@@ -23,6 +23,7 @@ export function mountInShadow(
   style.textContent = PAGE_UI_CSS;
   root.append(style);
   if (where === 'after') anchor.after(host);
+  else if (where === 'before') anchor.before(host);
   else anchor.append(host);
   render(ui(host), root);
   return {
