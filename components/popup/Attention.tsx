@@ -63,10 +63,9 @@ export function Attention(props: {
         <section aria-labelledby={`${base}-rot`}>
           <h2 id={`${base}-rot`}>{t('rotInProgress')}</h2>
           {rotations.map((r) => (
-            <div
+            <section
               key={r.oldId}
               class="rotation"
-              role="group"
               aria-label={r.name ? t('rotTitle', r.name) : t('rotTitleLocked')}
             >
               <strong>{r.name ? t('rotTitle', r.name) : t('rotTitleLocked')}</strong>
@@ -102,7 +101,7 @@ export function Attention(props: {
                   </button>
                 </div>
               )}
-            </div>
+            </section>
           ))}
         </section>
       )}

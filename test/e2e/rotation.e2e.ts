@@ -53,7 +53,6 @@ interface Hooks {
   setLastUsed(id: string, date: string | null): unknown;
   revoke(id: string): unknown;
 }
-const hooks = (p: Page) => (window as unknown as DocbitsWindow & { __docbits: Hooks }).__docbits;
 
 /** Runs a replica hook in the page and re-renders the table, as a fetch after the change would. */
 async function onDocbits(p: Page, fn: string, ...args: unknown[]): Promise<void> {
@@ -169,7 +168,6 @@ beforeAll(async () => {
   oldB = seeded.find((r) => r.name === 'CRM sync') ?? oldB;
   await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.rerender());
   await idle(page);
-  void hooks;
 });
 
 afterEach(() => {
