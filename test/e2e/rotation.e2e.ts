@@ -187,6 +187,26 @@ describe('guided rotation on the DocBits page', () => {
   const suggested = `ERP upload (rotated ${date})`;
   let newDocbitsId = '';
 
+  it('the hygiene report: a banner on the page and a section in the popup, each finding with its fix', async () => {
+    // Both keys are past their rotation age and never expire: two findings each.
+    const banner = await findByName(page, 'KeyGuard found 4 key hygiene issues here', undefined, {
+      timeoutMs: 10_000,
+    });
+    await banner.click();
+    await findByName(page, 'Past its rotation age — rotate it.', undefined, { timeoutMs: 5_000 });
+    const popup = await openPopup(ext);
+    await popup.getByText('Key hygiene (4)').click();
+    await popup
+      .getByRole('button', { name: 'Rotate ERP upload', exact: true })
+      .first()
+      .waitFor({ timeout: 5_000 });
+    expect(await popup.getByText('Never expires — rotate it to a key with an expiration date.').count()).toBe(
+      2,
+    );
+    await popup.close();
+    await page.bringToFront();
+  });
+
   it('Rotate on the row → checklist; the key created and saved becomes the successor (old entry rotating)', async () => {
     const before = await byName('ERP upload');
     await (await findInRow(page, 'Rotate this key', oldA.key_prefix)).click();
@@ -248,6 +268,8 @@ describe('guided rotation started in the popup', () => {
     // rotation from the background without a reload.)
     await tab.close();
     const docbits = page;
+    // (The popup's tab stays open for later; a background tab's animations are throttled.)
+    await docbits.bringToFront();
     const today = new Date();
     const date = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
     // The page learnt of the rotation from the background: its checklist suggests the name.
