@@ -9,6 +9,7 @@ import { environmentOf } from './docbits/hosts';
 import { hygieneFindings } from './hygiene';
 import { t } from './i18n';
 import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from './messages';
+import { assess, normaliseState, REMINDER_STATE_KEY } from './reminders';
 import { expiryStatus, rotationStatus } from './rotation';
 import {
   advance,
@@ -362,6 +363,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'reminder.snooze': async ({ ids, length }) => {
       await deps.snooze?.(ids, length);
       return null;
+    },
+    'reminder.status': async () => {
+      const at = now();
+      const settings = await loadSettings(deps.settingsArea);
+      const state = normaliseState((await deps.settingsArea.get(REMINDER_STATE_KEY))[REMINDER_STATE_KEY]);
+      const live = assess(await vault.listIndex(), settings, at);
+      return { ids: live.filter((a) => a.attention && !((state.snoozed[a.id] ?? 0) > at)).map((a) => a.id) };
     },
     'rotation.cancel': async ({ id }, ctx) => {
       const rotations = await loadRotations(deps.settingsArea, now());

@@ -215,6 +215,7 @@ export const MESSAGES = {
     senders: PAGES,
     payload: obj({ ids: arrayOf(ID, 500), length: oneOf(['day', 'week'] as const) }),
   }),
+  'reminder.status': def<Record<string, never>, { ids: string[] }>({ senders: PAGES, payload: empty }),
   'rotation.cancel': def<{ id: string }, null>({ senders: PAGES_AND_DOCBITS, payload: obj({ id: ID }) }),
   'rotation.list': def<Record<string, never>, RotationView[]>({ senders: PAGES, payload: empty }),
   'rotation.start': def<{ id: string }, RotationView>({

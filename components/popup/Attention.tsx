@@ -20,6 +20,9 @@ export function Attention(props: {
   const { send, openTab } = props;
   const [rotations, setRotations] = useState<RotationView[]>([]);
   const [findings, setFindings] = useState<HygieneItem[] | null>(null);
+  /** Entries with a reminder that is not snoozed (snoozing here also serves browsers without notification buttons). */
+  const [due, setDue] = useState<string[]>([]);
+  const [note, setNote] = useState('');
   const [error, setError] = useState('');
   const [reload, setReload] = useState(0);
   const base = useId();
@@ -27,11 +30,12 @@ export function Attention(props: {
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
-      Promise.all([send('rotation.list', {}), send('hygiene.report', {})]).then(
-        ([r, h]) => {
+      Promise.all([send('rotation.list', {}), send('hygiene.report', {}), send('reminder.status', {})]).then(
+        ([r, h, s]) => {
           if (!live) return;
           setRotations(r);
           setFindings(h);
+          setDue(s.ids);
         },
         (e: unknown) => live && setError(describeError(e)),
       );
@@ -59,6 +63,26 @@ export function Attention(props: {
 
   return (
     <div class="attention">
+      {due.length > 0 && (
+        <p class="reminders">
+          {t('remAttention', due.length)}{' '}
+          {(['day', 'week'] as const).map((length) => (
+            <button
+              key={length}
+              type="button"
+              onClick={act(async () => {
+                await send('reminder.snooze', { ids: due, length });
+                setNote(t('remSnoozedDone'));
+              })}
+            >
+              {length === 'day' ? t('remSnoozeDay') : t('remSnoozeWeek')}
+            </button>
+          ))}
+        </p>
+      )}
+      <p role="status" class="hint">
+        {note}
+      </p>
       {rotations.length > 0 && (
         <section aria-labelledby={`${base}-rot`}>
           <h2 id={`${base}-rot`}>{t('rotInProgress')}</h2>

@@ -36,6 +36,7 @@ let vault: VaultService;
 let route: ReturnType<typeof createRouter>;
 let audit: AuditInput[];
 let notes: Array<{ id: string; title: string; message: string }>;
+let local: Record<string, unknown>;
 
 async function call<T>(type: string, payload: unknown, sender: Sender = DOCBITS): Promise<T> {
   const reply = (await route({ type, payload }, sender)) as {
@@ -89,7 +90,7 @@ beforeEach(async () => {
   });
   audit = [];
   notes = [];
-  const local: Record<string, unknown> = {};
+  local = {};
   route = createRouter({
     extensionId: EXT_ID,
     extensionOrigin: ORIGIN,
@@ -234,5 +235,25 @@ describe('guided rotation through the handlers', () => {
     ]);
     await vault.lock();
     await expect(call('hygiene.report', {}, PAGE)).rejects.toThrow('locked');
+  });
+});
+
+describe('reminder.status for the popup', () => {
+  it('lists entries with a reminder, leaving out snoozed ones until their snooze ends', async () => {
+    const oldId = await oldEntry();
+    await vault.add({
+      name: 'New',
+      secret: NEW_KEY,
+      host: 'app.docbits.com',
+      environment: 'production',
+      source: 'manual',
+    });
+    expect(await call<{ ids: string[] }>('reminder.status', {}, PAGE)).toEqual({ ids: [oldId] });
+    await expect(call('reminder.status', {}, DOCBITS)).rejects.toThrow('forbidden');
+    // What the reminder runner stores on a snooze (clear facts keyed by entry id).
+    local.reminders = { notified: {}, snoozed: { [oldId]: now + DAY_MS }, lastRun: now };
+    expect(await call<{ ids: string[] }>('reminder.status', {}, PAGE)).toEqual({ ids: [] });
+    now += DAY_MS;
+    expect(await call<{ ids: string[] }>('reminder.status', {}, PAGE)).toEqual({ ids: [oldId] });
   });
 });

@@ -314,6 +314,7 @@ const EXAMPLES: { [T in MessageType]: Record<string, unknown> } = {
   'entry.update': { id: 'abc', patch: { name: 'x' } },
   'hygiene.report': {},
   'reminder.snooze': { ids: ['abc'], length: 'day' },
+  'reminder.status': {},
   'rotation.cancel': { id: 'abc' },
   'rotation.list': {},
   'rotation.start': { id: 'abc' },
