@@ -98,6 +98,26 @@ describe('reminders while the vault is locked', () => {
     });
     expect(entry.state).toBe('active');
     await call(ctl, 'vault.lock');
+    // Adding and locking each started a run (the first one named the key). Let them finish — the stored
+    // state stops changing — before forgetting what they showed, so what follows comes from a locked run.
+    const stored = async () =>
+      JSON.stringify(
+        await (await worker()).evaluate(() =>
+          (globalThis as unknown as ChromeApis).chrome.storage.local.get('reminders'),
+        ),
+      );
+    let last = '';
+    await waitFor(
+      'the runs after adding and locking to settle',
+      async () => {
+        const before = await stored();
+        await new Promise((r) => setTimeout(r, 1_000));
+        last = await stored();
+        return before === last;
+      },
+      (settled) => settled && last.includes(entry.id),
+      20_000,
+    );
     // Forget what the unlocked run already showed, so what follows comes from a locked run only.
     await (await worker()).evaluate(async () => {
       const { chrome } = globalThis as unknown as ChromeApis;
