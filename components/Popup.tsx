@@ -5,6 +5,7 @@ import type { Settings } from '../lib/settings';
 import type { EntrySummary } from '../lib/vault/model';
 import type { Send } from './api';
 import { describeError } from './errors';
+import { Attention } from './popup/Attention';
 import { KeyList, type KeyListData } from './popup/KeyList';
 import { CreateVaultForm, UnlockForm } from './VaultForms';
 
@@ -51,6 +52,7 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
   const [status, setStatus] = useState<VaultStatus | null>(null);
   const [data, setData] = useState<KeyListData | null>(null);
   const [error, setError] = useState('');
+  const [rotations, setRotations] = useState(0);
 
   const first = useRef(firstLoad);
 
@@ -114,7 +116,11 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
           now={now}
           onLocked={() => void refresh()}
           onReady={onListReady}
+          onRotationStarted={() => setRotations((n) => n + 1)}
         />
+      )}
+      {status?.unlocked && !onUnlocked && data && (
+        <Attention send={send} openTab={openTab} version={rotations} />
       )}
     </main>
   );

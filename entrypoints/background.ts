@@ -7,9 +7,11 @@ import { createAutoLock } from '../lib/autolock';
 import { createClipboard } from '../lib/clipboard';
 import { createGuardPrintStore, syncGuardScript } from '../lib/guard';
 import { createHandlers } from '../lib/handlers';
-import type { VaultStateEvent } from '../lib/messages';
+import { type MessageKey, setMessageSource, t } from '../lib/i18n';
+import type { RefreshEvent, VaultStateEvent } from '../lib/messages';
 import { type ContextsApi, createOffscreenClipboard, type OffscreenApi } from '../lib/offscreen';
 import { syncOnPremScripts } from '../lib/registration';
+import { createReminders, type NotificationOptions } from '../lib/reminders';
 import { createRouter, type Sender } from '../lib/router';
 import { loadSettings, type Settings } from '../lib/settings';
 import { VaultService } from '../lib/vault/service';
@@ -24,6 +26,9 @@ const chromeApis = (
 /** Wiring only: browser APIs in, lib/ services out. Listeners are registered synchronously (MV3). */
 export default defineBackground(() => {
   const settingsArea = browser.storage.local;
+  /** Chrome's notifications need an icon: KeyGuard's own. */
+  const iconUrl = browser.runtime.getURL('/icon/128.png');
+  setMessageSource((key, subs) => browser.i18n.getMessage(key as MessageKey, subs));
   // The data key lives in storage.session; make sure content scripts can never read that area.
   void browser.storage.session.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
 
@@ -48,9 +53,10 @@ export default defineBackground(() => {
         onRecorded: async (input, at) => {
           const notice = anomalyNotice(input);
           if (notice) {
-            await browser.notifications.create({
+            // One notification per key (or kind of anomaly): a repeat replaces it rather than piling up.
+            await browser.notifications.create(`kg-anomaly:${input.entryId ?? input.type}`, {
               type: 'basic',
-              iconUrl: browser.runtime.getURL('/icon/alert-48.png'),
+              iconUrl,
               title: browser.i18n.getMessage(notice.title),
               message: browser.i18n.getMessage(notice.message, [input.host ?? '']),
             });
@@ -78,11 +84,17 @@ export default defineBackground(() => {
           clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
         }).copy;
 
-  /** Tells open DocBits tabs that the vault opened or closed, so a waiting "Save" can finish. */
-  async function broadcast(unlocked: boolean): Promise<void> {
+  /**
+   * Tells open DocBits tabs that the vault opened or closed, so a waiting "Save" can finish (or, with no
+   * argument, that a rotation started or ended elsewhere, so they read their page again).
+   */
+  async function broadcast(unlocked?: boolean): Promise<void> {
     const { docbitsHosts } = await loadSettings(settingsArea);
     const tabs = await browser.tabs.query({ url: docbitsHosts.map((h) => `https://${h}/*`) });
-    const event: VaultStateEvent = { type: 'event.vaultState', payload: { unlocked } };
+    const event: VaultStateEvent | RefreshEvent =
+      unlocked === undefined
+        ? { type: 'event.refresh' }
+        : { type: 'event.vaultState', payload: { unlocked } };
     await Promise.all(
       tabs.map((t) =>
         t.id === undefined ? undefined : browser.tabs.sendMessage(t.id, event).catch(() => {}),
@@ -119,6 +131,53 @@ export default defineBackground(() => {
     },
   });
 
+  const openList = async () => {
+    await browser.windows.create({
+      url: browser.runtime.getURL('/popup.html?window=list'),
+      type: 'popup',
+      width: 400,
+      height: 600,
+      focused: true,
+    });
+  };
+  const reminders = createReminders({
+    storage: settingsArea,
+    alarms: browser.alarms,
+    notifications: {
+      create: (id, options) => browser.notifications.create(id, options),
+      clear: (id) => browser.notifications.clear(id),
+    },
+    action: browser.action,
+    listIndex: async () => (await vault).listIndex(),
+    names: async () => {
+      const v = await vault;
+      if (!(await v.isUnlocked())) return null;
+      return new Map((await v.list()).map((e) => [e.id, e.name]));
+    },
+    policy: () => loadSettings(settingsArea),
+    openList,
+    openUrl: async (url) => void (await browser.tabs.create({ url })),
+    text: (key, ...subs) => t(key, ...subs),
+    iconUrl,
+    audit,
+    // Firefox's notifications have no buttons; snoozing is then in the popup.
+    buttons: !import.meta.env.FIREFOX,
+  });
+  /** Messages after which the badge may have changed (entries, their observed facts, the policy). */
+  const REMINDER_INPUTS = new Set([
+    'entry.add',
+    'entry.capture',
+    'entry.remove',
+    'entry.update',
+    'page.rows',
+    'reminder.snooze',
+    'rotation.cancel',
+    'settings.set',
+    'vault.importApply',
+    'vault.lock',
+    'vault.unlock',
+  ]);
+
   const route = vault.then((service) =>
     createRouter({
       extensionId: browser.runtime.id,
@@ -149,6 +208,11 @@ export default defineBackground(() => {
           verify: async () => (await auditLog).verify(),
         },
         guardPrints,
+        notify: async (id, title, message) => {
+          const options: NotificationOptions = { type: 'basic', iconUrl, title, message, priority: 2 };
+          await browser.notifications.create(id, options);
+        },
+        snooze: (ids, length) => reminders.snooze(ids, length),
         openUnlockWindow: async () => {
           await browser.windows.create({
             url: browser.runtime.getURL('/popup.html?window=unlock'),
@@ -166,10 +230,23 @@ export default defineBackground(() => {
     // The offscreen document's own traffic is not for the router.
     if ((message as { type?: unknown } | null)?.type === 'offscreen.copy') return;
     return route.then(
-      (handle) => handle(message, sender),
+      async (handle) => {
+        const reply = await handle(message, sender);
+        const type = (message as { type?: unknown } | null)?.type;
+        if (typeof type === 'string' && REMINDER_INPUTS.has(type)) {
+          void reminders.run().catch(() => undefined);
+        }
+        // A rotation started or cancelled in the popup or options: open DocBits tabs show its checklist.
+        if (type === 'rotation.start' || type === 'rotation.cancel') void broadcast().catch(() => undefined);
+        return reply;
+      },
       () => ({ ok: false, error: { code: 'internal', message: 'Vault storage unavailable' } }),
     );
   });
+  browser.notifications.onClicked.addListener((id) => void reminders.onClicked(id));
+  browser.notifications.onButtonClicked?.addListener(
+    (id, index) => void reminders.onButtonClicked(id, index),
+  );
   const permissionChanged = (what: string, p: { origins?: string[]; permissions?: string[] }) =>
     void audit.record({
       type: 'permission.changed',
@@ -185,8 +262,18 @@ export default defineBackground(() => {
     void syncScripts();
   });
   browser.runtime.onInstalled.addListener(() => void syncScripts());
-  browser.alarms.onAlarm.addListener((alarm) => void autoLock.onAlarm(alarm.name));
-  browser.idle.onStateChanged.addListener((state) => void autoLock.onIdleStateChanged(state));
+  // Each service acts only on its own alarm name.
+  browser.alarms.onAlarm.addListener((alarm) => {
+    void autoLock.onAlarm(alarm.name);
+    void reminders.onAlarm(alarm.name).catch(() => undefined);
+  });
+  browser.idle.onStateChanged.addListener((state) => {
+    void autoLock.onIdleStateChanged(state);
+    void reminders.onIdleStateChanged(state).catch(() => undefined);
+  });
+  // Every worker start (browser start-up, install, or a wake after MV3 stopped it): make sure the periodic
+  // alarm exists and look once. Stage changes already notified are stored, so a restart never repeats one.
+  void reminders.start().catch(() => undefined);
   // storage.session is already empty after a browser restart; clearing again costs nothing and also covers
   // browsers that might keep it.
   browser.runtime.onStartup.addListener(() => void vault.then((v) => v.lock()));

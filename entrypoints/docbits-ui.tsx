@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
+import { GuidePanel } from '../components/page/GuidePanel';
 import { KeyControls } from '../components/page/KeyControls';
 import { RowBadge } from '../components/page/RowBadge';
 import { clearShadow, renderInShadow } from '../components/page/shadow';
@@ -18,6 +19,8 @@ export default defineUnlistedScript(() => {
       renderInShadow(root, <KeyControls {...input} guard={(e) => checkActivation(e, host, window)} />),
     rowBadge: (root, host, input) =>
       renderInShadow(root, <RowBadge {...input} guard={(e) => checkActivation(e, host, window)} />),
+    guidePanel: (root, host, input) =>
+      renderInShadow(root, <GuidePanel {...input} guard={(e) => checkActivation(e, host, window)} />),
     clear: clearShadow,
   });
 });

@@ -9,8 +9,21 @@ import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './aud
 import { cellDate } from './docbits/dates';
 import { environmentOf } from './docbits/hosts';
 import type { GuardPrintStore } from './guard';
-import type { CopyReply, PageRow, RowMatch, VaultStatus, VerifyReport } from './messages';
+import { hygieneFindings } from './hygiene';
+import { t } from './i18n';
+import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from './messages';
+import { assess, normaliseState, REMINDER_STATE_KEY } from './reminders';
 import { expiryStatus, rotationStatus } from './rotation';
+import {
+  advance,
+  loadRotations,
+  newRotation,
+  type RotationRecord,
+  saveRotations,
+  stepOf,
+  suggestedExpiryDays,
+  suggestedName,
+} from './rotation-flow';
 import { type HandlerContext, type Handlers, RequestError } from './router';
 import { type KeyValueArea, loadSettings, type Settings, saveSettings } from './settings';
 import { applyImport, createExport, ExportError, planImport, readExport } from './vault/export';
@@ -57,7 +70,12 @@ export interface HandlerDeps {
   openUnlockWindow(): Promise<void>;
   /** After settings changed, e.g. to register the content script on new on-premise hosts. */
   onSettingsChanged?(settings: Settings): Promise<void>;
+  /** Shows a system notification (rotation warnings); absent in tests that do not care. */
+  notify?(id: string, title: string, message: string): Promise<void>;
+  /** Snoozes the reminders of these entries. */
+  snooze?(ids: string[], length: 'day' | 'week'): Promise<void>;
   now?: () => number;
+  /** Where sensitive actions are recorded (lib/audit.ts); absent in tests that do not care. */
   audit?: AuditSink;
   /** Reads and verifies the audit log (the viewer in options). */
   auditLog?: { list(): Promise<AuditEvent[]>; verify(): Promise<AuditVerifyReport> };
@@ -187,6 +205,103 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }
   }
 
+  /** Names of every entry while the vault is open, else null (the page then learns no names). */
+  async function namesIfOpen(): Promise<Map<string, string> | null> {
+    if (!(await vault.isUnlocked())) return null;
+    return new Map((await vault.list()).map((e) => [e.id, e.name]));
+  }
+
+  function viewOf(
+    r: RotationRecord,
+    records: IndexRecord[],
+    names: Map<string, string> | null,
+  ): RotationView {
+    const old = records.find((x) => x.id === r.oldId);
+    const name = names?.get(r.oldId) ?? null;
+    return {
+      oldId: r.oldId,
+      newId: r.newId,
+      host: r.host,
+      step: stepOf(r),
+      name,
+      suggestedName: name === null ? null : suggestedName(name, r.startedAt, (n, d) => t('rotRenamed', n, d)),
+      expiryDays: old ? suggestedExpiryDays(old.createdAt, old.expiresAt) : null,
+      warning: r.warnedLastUsed !== null,
+    };
+  }
+
+  /**
+   * Moves every rotation of `host` on from the facts the page just showed: the new key's first use, the
+   * old key still used afterwards (warned once per movement), the old key revoked (rotation complete).
+   */
+  async function advanceRotations(host: string, unlocked: boolean): Promise<RotationRecord[]> {
+    const at = now();
+    const rotations = await loadRotations(deps.settingsArea, at);
+    const index = new Map((await vault.listIndex()).map((r) => [r.id, r]));
+    let changed = false;
+    for (const [id, r] of rotations) {
+      if (r.host !== host) continue;
+      const { record, events } = advance(
+        r,
+        index.get(r.oldId)?.observed,
+        r.newId ? index.get(r.newId)?.observed : undefined,
+        at,
+      );
+      if (events.length === 0) continue;
+      changed = true;
+      rotations.set(id, record);
+      for (const event of events) {
+        if (event === 'newKeyUsed') {
+          await deps.audit?.record({
+            type: 'rotation.newKeyUsed',
+            entryId: r.newId ?? id,
+            origin: 'docbits-page',
+            host,
+          });
+        } else if (event === 'oldKeyStillUsed') {
+          await deps.audit?.record({
+            type: 'rotation.oldKeyStillUsed',
+            entryId: id,
+            origin: 'docbits-page',
+            host,
+          });
+          await deps.notify?.(`kg-rotation:${id}`, t('extName'), t('rotWarnOldUsed'));
+        } else {
+          if (unlocked && index.get(id)?.state !== 'retired') {
+            await vault.update(id, { state: 'retired' }, 'rotation completed: revoked on DocBits');
+          }
+          await deps.audit?.record({ type: 'rotation.completed', entryId: id, origin: 'docbits-page', host });
+        }
+      }
+    }
+    if (changed) await saveRotations(deps.settingsArea, rotations);
+    return [...rotations.values()].filter((r) => r.host === host);
+  }
+
+  /** A key saved on a host with a rotation waiting for its new key becomes that rotation's successor. */
+  async function linkSuccessor(host: string, newId: string): Promise<void> {
+    const at = now();
+    const rotations = await loadRotations(deps.settingsArea, at);
+    const waiting = [...rotations.values()]
+      .filter((r) => r.host === host && r.newId === null && r.completedAt === null && r.oldId !== newId)
+      .sort((a, b) => b.startedAt - a.startedAt)[0];
+    if (!waiting) return;
+    await vault.update(newId, { predecessorId: waiting.oldId }, 'rotation: successor of an older key');
+    await vault.update(
+      waiting.oldId,
+      { successorId: newId, state: 'rotating' },
+      'rotation: successor captured',
+    );
+    rotations.set(waiting.oldId, { ...waiting, newId });
+    await saveRotations(deps.settingsArea, rotations);
+    await deps.audit?.record({
+      type: 'rotation.captured',
+      entryId: waiting.oldId,
+      origin: 'docbits-page',
+      host,
+    });
+  }
+
   return {
     'audit.list': async ({ filter }) => {
       const log = await requireLog();
@@ -247,8 +362,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         source: 'captured',
       });
       await record({ type: 'entry.captured', entryId: added.id, origin: 'docbits-page', host });
+      await linkSuccessor(host, added.id);
       await refreshGuard();
-      return { entry: toSummary(added), existing: false };
+      return { entry: toSummary(await vault.get(added.id)), existing: false };
     },
     'entry.copy': async ({ id }, ctx) => {
       const entry = await vault.get(id);
@@ -337,6 +453,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }
       const at = now();
       const out: RowMatch[] = [];
+      const retiredUsed: string[] = [];
       for (const row of rows) {
         // Prefer the live entry when a retired one shares the prefix.
         const candidates = records.filter((r) => r.prefix !== '' && r.prefix === row.prefix);
@@ -346,10 +463,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           continue;
         }
         if (row.status !== 'unknown') {
+          const lastUsedAt = cellDate(row.lastUsed ?? '', lang);
+          // A key KeyGuard had retired whose "Last used" moves: something still holds it (once per movement,
+          // as the new value is stored just below and is the next comparison's base).
+          const before = rec.observed?.lastUsedAt;
+          if (
+            rec.state === 'retired' &&
+            typeof lastUsedAt === 'number' &&
+            (before === null || (typeof before === 'number' && lastUsedAt > before))
+          ) {
+            retiredUsed.push(rec.id);
+          }
           await vault.observe(rec.id, {
             status: row.status,
             expiresAt: cellDate(row.expires ?? '', lang),
-            lastUsedAt: cellDate(row.lastUsed ?? '', lang),
+            lastUsedAt,
             at,
           });
         }
@@ -370,7 +498,99 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           },
         });
       }
-      return { unlocked, rows: out };
+      // An anomaly: the audit log raises its notification, like every other anomaly's.
+      for (const id of retiredUsed) {
+        await deps.audit?.record({
+          type: 'anomaly.retiredKeyUsed',
+          entryId: id,
+          origin: 'docbits-page',
+          host,
+        });
+      }
+      const rotations = await advanceRotations(host, unlocked);
+      const index = sameSite(await vault.listIndex(), host, orgId);
+      const names = unlocked ? await namesIfOpen() : null;
+      // The old entry may just have been retired by a completed rotation.
+      for (const m of out) {
+        const rec = m.entry && index.find((r) => r.id === m.entry?.id);
+        if (m.entry && rec) m.entry.state = rec.state;
+      }
+      return {
+        unlocked,
+        rows: out,
+        rotations: rotations.map((r) => viewOf(r, index, names)),
+        hygiene: hygieneFindings(index, settings, at, names),
+      };
+    },
+    'reminder.snooze': async ({ ids, length }) => {
+      await deps.snooze?.(ids, length);
+      return null;
+    },
+    'reminder.status': async () => {
+      const at = now();
+      const settings = await loadSettings(deps.settingsArea);
+      const state = normaliseState((await deps.settingsArea.get(REMINDER_STATE_KEY))[REMINDER_STATE_KEY]);
+      const live = assess(await vault.listIndex(), settings, at);
+      return { ids: live.filter((a) => a.attention && !((state.snoozed[a.id] ?? 0) > at)).map((a) => a.id) };
+    },
+    'rotation.cancel': async ({ id }, ctx) => {
+      const rotations = await loadRotations(deps.settingsArea, now());
+      const r = rotations.get(id);
+      if (!r) throw new RequestError('invalid', 'No rotation of this key is in progress');
+      if (ctx.kind !== 'extension-page' && r.host !== senderHost(ctx)) {
+        throw new RequestError('forbidden', 'This key belongs to another DocBits host');
+      }
+      rotations.delete(id);
+      await saveRotations(deps.settingsArea, rotations);
+      const entry = (await vault.listIndex()).find((x) => x.id === id);
+      if (entry?.state === 'rotating' && (await vault.isUnlocked())) {
+        await vault.update(id, { state: 'active' }, 'rotation cancelled');
+      }
+      await deps.audit?.record({
+        type: 'rotation.cancelled',
+        entryId: id,
+        origin: ctx.kind === 'extension-page' ? 'popup' : 'docbits-page',
+        host: r.host,
+      });
+      return null;
+    },
+    'rotation.list': async () => {
+      const rotations = await loadRotations(deps.settingsArea, now());
+      const index = await vault.listIndex();
+      const names = await namesIfOpen();
+      return [...rotations.values()].map((r) => viewOf(r, index, names));
+    },
+    'rotation.start': async ({ id }, ctx) => {
+      // Needs the vault open: the name for the suggestion and the checklist.
+      const entry = await vault.get(id);
+      if (ctx.kind !== 'extension-page' && entry.host !== senderHost(ctx)) {
+        throw new RequestError('forbidden', 'This key belongs to another DocBits host');
+      }
+      if (entry.state === 'retired') throw new RequestError('invalid', 'A retired key cannot be rotated');
+      const at = now();
+      const rotations = await loadRotations(deps.settingsArea, at);
+      let r = rotations.get(id);
+      if (!r || r.completedAt !== null) {
+        r = newRotation(id, entry.host, at);
+        rotations.set(id, r);
+        await saveRotations(deps.settingsArea, rotations);
+        await deps.audit?.record({
+          type: 'rotation.started',
+          entryId: id,
+          origin: ctx.kind === 'extension-page' ? 'popup' : 'docbits-page',
+          host: entry.host,
+        });
+      }
+      return viewOf(r, await vault.listIndex(), new Map([[id, entry.name]]));
+    },
+    'hygiene.report': async () => {
+      const names = await namesIfOpen();
+      if (!names) throw new VaultError('locked', 'The vault is locked');
+      const settings = await loadSettings(deps.settingsArea);
+      return hygieneFindings(await vault.listIndex(), settings, now(), names).map((f) => ({
+        ...f,
+        name: names.get(f.entryId) ?? '',
+      }));
     },
     'settings.get': async () => loadSettings(deps.settingsArea),
     'settings.set': async ({ patch }, ctx) => {

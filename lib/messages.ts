@@ -9,7 +9,9 @@
 import { AUDIT_TYPES, type AuditType } from './audit';
 import type { AuditEvent, AuditVerifyReport } from './audit/log';
 import type { GuardView } from './guard';
+import type { Finding } from './hygiene';
 import type { ExpiryStatus, RotationStatus } from './rotation';
+import type { RotationStep } from './rotation-flow';
 import type { Settings } from './settings';
 import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES, SETTING_RANGES } from './settings';
 import { arrayOf, bool, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
@@ -140,6 +142,31 @@ export interface RowMatch {
 export interface RowsReply {
   unlocked: boolean;
   rows: RowMatch[];
+  /** Guided rotations of this host (names only while the vault is open; never a secret). */
+  rotations?: RotationView[];
+  /** Key-hygiene findings of this host. */
+  hygiene?: Finding[];
+}
+
+/** A guided rotation as the popup and the DocBits page show it. */
+export interface RotationView {
+  oldId: string;
+  newId: string | null;
+  host: string;
+  step: RotationStep;
+  /** The old entry's name while the vault is open, else null. */
+  name: string | null;
+  /** "NAME (rotated DATE)" for the create dialog, while the vault is open. */
+  suggestedName: string | null;
+  /** The old key's lifetime in days to give the new one; null = never expires. */
+  expiryDays: number | null;
+  /** Something still used the old key after the new one was in use. */
+  warning: boolean;
+}
+
+/** A hygiene finding with the entry's name (popup, vault open). */
+export interface HygieneItem extends Finding {
+  name: string;
 }
 
 export interface ImportPreview {
@@ -223,12 +250,24 @@ export const MESSAGES = {
     senders: GUARD,
     payload: obj({ entryId: ID, action: oneOf(GUARD_ACTIONS), insecure: bool }),
   }),
+  'hygiene.report': def<Record<string, never>, HygieneItem[]>({ senders: PAGES, payload: empty }),
   'page.rows': def<{ orgId: string | null; lang?: string; rows: PageRow[] }, RowsReply>({
     senders: DOCBITS,
     payload: obj(
       { orgId: ORG_ID, rows: arrayOf(pageRow, 500) },
       { lang: str(2, 5, /^[a-z]{2}(-[A-Z]{2})?$/) },
     ),
+  }),
+  'reminder.snooze': def<{ ids: string[]; length: 'day' | 'week' }, null>({
+    senders: PAGES,
+    payload: obj({ ids: arrayOf(ID, 500), length: oneOf(['day', 'week'] as const) }),
+  }),
+  'reminder.status': def<Record<string, never>, { ids: string[] }>({ senders: PAGES, payload: empty }),
+  'rotation.cancel': def<{ id: string }, null>({ senders: PAGES_AND_DOCBITS, payload: obj({ id: ID }) }),
+  'rotation.list': def<Record<string, never>, RotationView[]>({ senders: PAGES, payload: empty }),
+  'rotation.start': def<{ id: string }, RotationView>({
+    senders: PAGES_AND_DOCBITS,
+    payload: obj({ id: ID }),
   }),
   'settings.get': def<Record<string, never>, Settings>({ senders: PAGES, payload: empty }),
   'settings.set': def<{ patch: ReturnType<typeof settingsPatch> }, Settings>({
@@ -309,4 +348,9 @@ export interface OffscreenCopy {
 export interface VaultStateEvent {
   type: 'event.vaultState';
   payload: { unlocked: boolean };
+}
+
+/** Background → DocBits tabs: a guided rotation started or ended elsewhere (popup, options); read the page again. */
+export interface RefreshEvent {
+  type: 'event.refresh';
 }

@@ -7,7 +7,7 @@ import { type FullKeySite, findFullKeys, readOrgId } from './docbits/detect';
 import { setRevealed } from './docbits/mask';
 import { observePage } from './docbits/observe';
 import { type KeyRowCells, readKeyCells } from './docbits/table';
-import type { MessageType, PayloadOf, ReplyOf, RowMatch } from './messages';
+import type { MessageType, PayloadOf, ReplyOf, RowMatch, RowsReply } from './messages';
 
 export interface Mounted {
   host: HTMLElement;
@@ -19,6 +19,10 @@ export interface ControllerDeps {
   send: <T extends MessageType>(type: T, payload: PayloadOf<T>) => Promise<ReplyOf<T>>;
   mountKeyControls(site: FullKeySite): Mounted;
   mountRowBadge(row: KeyRowCells, match: RowMatch): Mounted;
+  /** The rotation checklist and hygiene banner, placed before the key table (`anchor`). */
+  mountPanel?(anchor: Element, reply: RowsReply): Mounted;
+  /** After every reply and page change: e.g. suggest the rotated key's name in an open create dialog. */
+  onReply?(reply: RowsReply): void;
   MutationObserver?: typeof MutationObserver;
 }
 
@@ -42,6 +46,25 @@ export function startPageController(deps: ControllerDeps) {
   let matches = new Map<string, RowMatch>();
   let sentSignature = '';
   let sending = 0;
+  let lastReply: RowsReply | null = null;
+  let panel: { mounted: Mounted; signature: string } | null = null;
+
+  /** Keeps the panel in step with the last reply; remounts it when DocBits re-rendered it away. */
+  function syncPanel(): void {
+    if (!deps.mountPanel || !lastReply) return;
+    const { rotations = [], hygiene = [] } = lastReply;
+    const anchor = doc.querySelector('.api-keys-card');
+    const signature = JSON.stringify([rotations, hygiene]);
+    const fresh =
+      panel?.signature === signature &&
+      panel.mounted.host.isConnected &&
+      panel.mounted.host.nextElementSibling === anchor;
+    if (fresh) return;
+    panel?.mounted.unmount();
+    panel = null;
+    if (!anchor || (rotations.length === 0 && hygiene.length === 0)) return;
+    panel = { mounted: deps.mountPanel(anchor, lastReply), signature };
+  }
 
   function syncSites(): void {
     const found = findFullKeys(doc, doc.location?.pathname ?? '');
@@ -81,6 +104,8 @@ export function startPageController(deps: ControllerDeps) {
   async function syncRows(force = false): Promise<void> {
     const tableRows = readKeyCells(doc);
     annotate(tableRows);
+    syncPanel();
+    if (lastReply) deps.onReply?.(lastReply);
     if (tableRows.length === 0) return;
     const lang = tableRows[0]?.lang;
     const payload = {
@@ -96,7 +121,10 @@ export function startPageController(deps: ControllerDeps) {
       const reply = await deps.send('page.rows', payload);
       if (seq !== sending) return; // a newer request is on its way
       matches = new Map(reply.rows.map((m) => [m.prefix, m]));
+      lastReply = reply;
       annotate(readKeyCells(doc));
+      syncPanel();
+      deps.onReply?.(reply);
     } catch {
       // The extension may be reloading; the next change retries.
       sentSignature = '';
@@ -120,6 +148,8 @@ export function startPageController(deps: ControllerDeps) {
         setRevealed(el, false);
       }
       for (const m of rows.values()) m.mounted.unmount();
+      panel?.mounted.unmount();
+      panel = null;
       sites.clear();
       rows.clear();
     },

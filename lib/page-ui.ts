@@ -10,7 +10,8 @@
  * rendered into it when the second part has arrived.
  */
 import type { Environment } from './docbits/hosts';
-import type { MessageType, PayloadOf, ReplyOf, RowMatch } from './messages';
+import type { Finding } from './hygiene';
+import type { MessageType, PayloadOf, ReplyOf, RotationView, RowMatch } from './messages';
 
 /** The isolated world's meeting point (not visible to the page, which has a world of its own). */
 export const PAGE_UI_GLOBAL = '__keyguardPageUi';
@@ -43,12 +44,26 @@ export interface RowBadgeInput {
   match: RowMatch;
   send: PageSend;
   now: number;
+  /** Starts a guided rotation of this entry (the page then shows its checklist). */
+  onRotate?: (id: string) => Promise<void>;
+}
+
+/** What the panel above the key table (rotation checklists, hygiene banner) needs. */
+export interface GuidePanelInput {
+  rotations: RotationView[];
+  hygiene: Finding[];
+  send: PageSend;
+  /** Puts the suggested name into DocBits' create dialog, if it is open. */
+  fillName: (name: string) => boolean;
+  /** Re-reads the page after a rotation was started or cancelled. */
+  changed: () => void;
 }
 
 /** The second part, as it registers itself. */
 export interface PageUi {
   keyControls(root: ShadowRoot, host: HTMLElement, input: KeyControlsInput): void;
   rowBadge(root: ShadowRoot, host: HTMLElement, input: RowBadgeInput): void;
+  guidePanel(root: ShadowRoot, host: HTMLElement, input: GuidePanelInput): void;
   /** Unmounts whatever was rendered into `root`. */
   clear(root: ShadowRoot): void;
 }
@@ -91,13 +106,13 @@ export interface Placeholder {
 }
 
 /**
- * Puts an empty host with a CLOSED shadow root after (or inside) `anchor` now, and renders into it once
+ * Puts an empty host with a CLOSED shadow root after, before or inside `anchor` now, and renders into it once
  * the UI has loaded (unless it was unmounted meanwhile). `data-keyguard-ui` lets KeyGuard find its own
  * hosts again; the page can see the host but not into it.
  */
 export function placeholder(
   anchor: Element,
-  where: 'after' | 'append',
+  where: 'after' | 'before' | 'append',
   ui: Promise<PageUi>,
   render: (ui: PageUi, root: ShadowRoot, host: HTMLElement) => void,
 ): Placeholder {
@@ -105,6 +120,7 @@ export function placeholder(
   host.setAttribute('data-keyguard-ui', '');
   const root = host.attachShadow({ mode: 'closed' });
   if (where === 'after') anchor.after(host);
+  else if (where === 'before') anchor.before(host);
   else anchor.append(host);
   let gone = false;
   let loaded: PageUi | null = null;

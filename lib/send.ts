@@ -9,6 +9,7 @@ import type {
   OffscreenCopy,
   PayloadOf,
   ProtocolErrorBody,
+  RefreshEvent,
   Reply,
   ReplyOf,
   VaultStateEvent,
@@ -77,4 +78,9 @@ export function isOffscreenCopy(m: unknown): m is OffscreenCopy {
 export function isVaultStateEvent(m: unknown): m is VaultStateEvent {
   if (!isObject(m) || !keysAre(m, ['type', 'payload']) || m.type !== 'event.vaultState') return false;
   return isObject(m.payload) && keysAre(m.payload, ['unlocked']) && typeof m.payload.unlocked === 'boolean';
+}
+
+/** The background's "read the page again" (a rotation started or ended in the popup or options). */
+export function isRefreshEvent(m: unknown): m is RefreshEvent {
+  return isObject(m) && keysAre(m, ['type']) && m.type === 'event.refresh';
 }

@@ -101,6 +101,17 @@ export function KeysSection(props: Props) {
     }
   };
 
+  /** Starts a guided rotation and opens the key's DocBits page, where the checklist continues. */
+  const rotate = async (entry: EntrySummary) => {
+    try {
+      const view = await props.send('rotation.start', { id: entry.id });
+      setStatus(t('rotTitle', entry.name));
+      window.open(`https://${view.host}/settings/integration`, '_blank', 'noopener');
+    } catch (err) {
+      setStatus(t('actionFailed', describeError(err)));
+    }
+  };
+
   return (
     <>
       <div class="toolbar">
@@ -167,6 +178,15 @@ export function KeysSection(props: Props) {
                 <td>{formatDate(e.createdAt, locale)}</td>
                 <td>{e.expiresAt === null ? t('optNever') : formatDate(e.expiresAt, locale)}</td>
                 <td class="row-actions">
+                  {e.state === 'active' && (
+                    <button
+                      type="button"
+                      aria-label={t('rotRotateName', e.name)}
+                      onClick={() => void rotate(e)}
+                    >
+                      {t('rotRotate')}
+                    </button>
+                  )}
                   <button
                     type="button"
                     aria-label={t('optEditNamed', e.name)}

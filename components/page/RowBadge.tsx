@@ -44,6 +44,18 @@ export function RowBadge(props: RowBadgeInput & { guard: (e: MouseEvent) => Refu
           {t('copyFullKey')}
         </button>
       )}
+      {entry.state === 'active' && props.onRotate && (
+        <button
+          type="button"
+          aria-label={t('rotRotateKey')}
+          onClick={run(async () => {
+            await props.onRotate?.(entry.id);
+            return undefined;
+          })}
+        >
+          {t('rotRotate')}
+        </button>
+      )}
       {message && (
         <span class="msg" role="status">
           {message}

@@ -25,6 +25,8 @@ export interface KeyListProps {
   onLocked: () => void;
   /** Called once, right after the loaded list is rendered and the search box focused. */
   onReady?: (() => void) | undefined;
+  /** A guided rotation was started (the popup's checklist section re-reads). */
+  onRotationStarted?: (() => void) | undefined;
 }
 
 const SKELETON_ROWS = 6;
@@ -44,7 +46,7 @@ const DEFAULT_VIEWPORT = 370;
  * are in the DOM, and `aria-setsize`/`aria-posinset` tell assistive technology the full size. Rendering
  * all 1,000 items took 300 ms here; the popup's budget is 100 ms from opening.
  */
-export function KeyList({ data, send, openTab, now, onLocked, onReady }: KeyListProps) {
+export function KeyList({ data, send, openTab, now, onLocked, onReady, onRotationStarted }: KeyListProps) {
   const [query, setQuery] = useState('');
   const [selected, setSelected] = useState(0);
   const [message, setMessage] = useState('');
@@ -82,8 +84,8 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady }: KeyList
   const current = filtered[at];
 
   // Latest values for the stable row callbacks (rows only re-render when their own props change).
-  const latest = useRef({ filtered, send, openTab, onLocked });
-  latest.current = { filtered, send, openTab, onLocked };
+  const latest = useRef({ filtered, send, openTab, onLocked, onRotationStarted });
+  latest.current = { filtered, send, openTab, onLocked, onRotationStarted };
 
   const copy = useCallback(async (item: KeyItem) => {
     const { filtered: list, send: sendNow, onLocked: locked } = latest.current;
@@ -112,6 +114,20 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady }: KeyList
         setError(describeError(e)),
       );
     } catch (e) {
+      setError(describeError(e));
+    }
+  }, []);
+
+  /** Rotate: start the guided rotation, then open the key's DocBits page where it continues. */
+  const rotate = useCallback(async (item: KeyItem) => {
+    const { send: sendNow, openTab: openNow, onLocked: locked, onRotationStarted: started } = latest.current;
+    setError('');
+    try {
+      const view = await sendNow('rotation.start', { id: item.entry.id });
+      started?.();
+      await openNow?.(apiKeysUrl(view.host));
+    } catch (e) {
+      if (e instanceof ProtocolError && e.code === 'locked') return locked();
       setError(describeError(e));
     }
   }, []);
@@ -291,6 +307,7 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady }: KeyList
                   selected={i === at}
                   onCopy={copy}
                   onOpen={open}
+                  onRotate={rotate}
                 />
               );
             })}

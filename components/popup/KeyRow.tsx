@@ -13,6 +13,8 @@ export interface KeyRowProps {
   top: number;
   onCopy: (item: KeyItem) => void;
   onOpen: (item: KeyItem, event: MouseEvent) => void;
+  /** Starts a guided rotation (active entries only). */
+  onRotate?: ((item: KeyItem) => void) | undefined;
 }
 
 /**
@@ -34,12 +36,13 @@ export class KeyRow extends Component<KeyRowProps> {
       next.count !== p.count ||
       next.top !== p.top ||
       next.onCopy !== p.onCopy ||
-      next.onOpen !== p.onOpen
+      next.onOpen !== p.onOpen ||
+      next.onRotate !== p.onRotate
     );
   }
 
   override render() {
-    const { item, rowId, selected, index, count, top, onCopy, onOpen } = this.props;
+    const { item, rowId, selected, index, count, top, onCopy, onOpen, onRotate } = this.props;
     const { entry, badges } = item;
     const prefix = shownPrefix(entry.prefix);
     const tab = selected ? 0 : -1;
@@ -81,6 +84,18 @@ export class KeyRow extends Component<KeyRowProps> {
           >
             {t('popupCopy')}
           </button>
+          {onRotate && entry.state === 'active' && (
+            <button
+              type="button"
+              class="rotate"
+              tabIndex={tab}
+              aria-label={t('rotRotateName', entry.name)}
+              title={t('rotRotate')}
+              onClick={() => onRotate(item)}
+            >
+              <span aria-hidden="true">⟳</span>
+            </button>
+          )}
           <a
             class="open"
             href={apiKeysUrl(entry.host)}

@@ -1,12 +1,12 @@
 import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { readOrgId, watchCreateDialog } from '../../lib/docbits/detect';
+import { fillCreateDialogName, readOrgId, watchCreateDialog } from '../../lib/docbits/detect';
 import { environmentOf } from '../../lib/docbits/hosts';
 import { MASK_CSS, setRevealed } from '../../lib/docbits/mask';
 import { startPageController } from '../../lib/page-controller';
 import { pageUiLoader, placeholder } from '../../lib/page-ui';
-import { isVaultStateEvent, send } from '../../lib/send';
+import { isRefreshEvent, isVaultStateEvent, send } from '../../lib/send';
 
 /**
  * The DocBits page. Wiring only: the mask stylesheet goes in at document_start, before DocBits renders
@@ -42,6 +42,8 @@ export default defineContentScript({
       return reply;
     };
 
+    /** The name a rotation waiting for its new key suggests (vault open), else undefined. */
+    let suggestedName: string | undefined;
     const controller = startPageController({
       doc: document,
       send: sendMessage,
@@ -61,13 +63,53 @@ export default defineContentScript({
         ),
       mountRowBadge: (row, match) =>
         placeholder(row.keyCell, 'append', loadUi(), (ui, root, host) =>
-          ui.rowBadge(root, host, { match, send: sendMessage, now: Date.now() }),
+          ui.rowBadge(root, host, {
+            match,
+            send: sendMessage,
+            now: Date.now(),
+            onRotate: async (id) => {
+              await sendMessage('rotation.start', { id });
+              controller.refresh(true);
+            },
+          }),
         ),
+      mountPanel: (anchor, reply) =>
+        placeholder(anchor, 'before', loadUi(), (ui, root, host) =>
+          ui.guidePanel(root, host, {
+            rotations: reply.rotations ?? [],
+            hygiene: reply.hygiene ?? [],
+            send: sendMessage,
+            fillName: (name) => fillCreateDialogName(document, name, true),
+            changed: () => controller.refresh(true),
+          }),
+        ),
+      onReply: (reply) => {
+        suggestedName =
+          reply.rotations?.find((r) => r.step === 'create' && r.suggestedName)?.suggestedName ?? undefined;
+        if (suggestedName) fillCreateDialogName(document, suggestedName);
+      },
     });
+
+    // A rotation waiting for its new key: DocBits' create dialog starts with the suggested name (only an
+    // empty field, once per dialog, never over what the admin typed). The dialog opens after a click, in a
+    // transition; look a few times then, and whenever a field in it takes the focus.
+    const suggest = () => suggestedName !== undefined && fillCreateDialogName(document, suggestedName);
+    ctx.addEventListener(document, 'focusin', suggest, { capture: true });
+    ctx.addEventListener(
+      document,
+      'click',
+      (e) => {
+        if (!suggestedName || !e.isTrusted) return;
+        for (const ms of [50, 200, 500, 1000]) ctx.setTimeout(suggest, ms);
+      },
+      { capture: true },
+    );
 
     const onMessage = (message: unknown, sender: { id?: string; tab?: unknown }) => {
       // Only the background (our id, no tab) announces vault state; it never carries a secret.
-      if (sender.id !== browser.runtime.id || sender.tab || !isVaultStateEvent(message)) return;
+      if (sender.id !== browser.runtime.id || sender.tab) return;
+      if (isRefreshEvent(message)) return controller.refresh(true);
+      if (!isVaultStateEvent(message)) return;
       if (message.payload.unlocked) for (const cb of unlockedListeners) cb();
       controller.refresh(true);
     };

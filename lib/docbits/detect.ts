@@ -205,6 +205,27 @@ export function readCreateDialogValues(doc: ParentNode, now: number = Date.now()
   return d ? valuesIn(d, now) : {};
 }
 
+const suggested = new WeakSet<HTMLInputElement>();
+
+/**
+ * Puts `name` into the Key Name field of DocBits' open create dialog, as typing would (an `input` event,
+ * so the page's own model takes it). Only into an empty field unless `force`: never over what the admin
+ * typed. True when the field now holds `name`.
+ */
+export function fillCreateDialogName(doc: Document, name: string, force = false): boolean {
+  const input = createDialog(doc)?.querySelector<HTMLInputElement>(
+    'input[type=text]:not([readonly]):not([role])',
+  );
+  if (!input) return false;
+  if (input.value === name) return true;
+  // Suggested once per dialog: a field the admin emptied stays empty.
+  if (!force && (input.value.trim() !== '' || suggested.has(input))) return false;
+  suggested.add(input);
+  input.value = name;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  return true;
+}
+
 export interface CreateDialogWatch {
   /** The values last seen in a create dialog (kept after DocBits closes it), or null. */
   last(): CreateDialogValues | null;

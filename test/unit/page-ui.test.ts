@@ -11,6 +11,7 @@ function fakeUi(): PageUi & { rendered: ShadowRoot[]; cleared: ShadowRoot[] } {
     cleared,
     keyControls: (root) => void rendered.push(root),
     rowBadge: (root) => void rendered.push(root),
+    guidePanel: (root) => void rendered.push(root),
     clear: (root) => void cleared.push(root),
   };
 }

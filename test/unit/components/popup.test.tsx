@@ -320,6 +320,7 @@ describe('popup keyboard', () => {
     const row = within(rowOf('CRM sync'));
     expect(tabbable).toEqual([
       row.getByRole('button', { name: 'Copy CRM sync' }),
+      row.getByRole('button', { name: 'Rotate CRM sync' }),
       row.getByRole('link', { name: 'Open DocBits API keys' }),
     ]);
   });
@@ -354,11 +355,11 @@ describe('popup keyboard', () => {
   it('moves the focus along the rows’ buttons with the arrows, and Esc returns to the search', async () => {
     const { search } = await openList();
     fireEvent.input(search, { target: { value: 'a' } });
-    const copy = within(selectedRow() as HTMLElement).getByRole('button');
+    const copy = within(selectedRow() as HTMLElement).getByRole('button', { name: /^Copy / });
     copy.focus();
     key(copy, 'ArrowDown');
     const next = selectedRow() as HTMLElement;
-    expect(document.activeElement).toBe(within(next).getByRole('button'));
+    expect(document.activeElement).toBe(within(next).getByRole('button', { name: /^Copy / }));
     key(document.activeElement as Element, 'Escape');
     expect(search.value).toBe('');
     expect(document.activeElement).toBe(search);
