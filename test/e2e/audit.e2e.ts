@@ -18,6 +18,7 @@ import {
   launchExtension,
   openOptions,
   sendMessage,
+  shownNotifications,
 } from './harness/index.js';
 
 const PASSWORD = `Pw-${randomBytes(18).toString('base64url')}`;
@@ -50,16 +51,7 @@ describe('audit log', () => {
       },
     });
     // Five copies within a minute: the default threshold (four raise nothing).
-    const worker = await ext.serviceWorker();
-    const notifications = () =>
-      worker.evaluate(async () => {
-        const n = (
-          globalThis as unknown as {
-            chrome: { notifications: { getAll(): Promise<Record<string, boolean>> } };
-          }
-        ).chrome.notifications;
-        return Object.keys(await n.getAll()).length;
-      });
+    const notifications = async () => (await shownNotifications(ext)).length;
     for (let i = 0; i < 4; i++) await call(options, 'entry.copy', { id: entry.id });
     expect(await notifications()).toBe(0);
     await call(options, 'entry.copy', { id: entry.id });

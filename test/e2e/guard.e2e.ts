@@ -116,15 +116,20 @@ async function guardEvents(): Promise<AuditEvent[]> {
   return events.filter((e) => e.type.startsWith('guard.')).reverse();
 }
 
+/** With no guard in the way, a pasted key reaches the page's field and its paste listener, unwarned. */
+async function expectPasteUnguarded(page: Page): Promise<void> {
+  await pasteKey(page);
+  await expect.poll(() => fieldHoldsKey(page)).toBe(true);
+  expect(await pastesSeen(page)).toBe(1);
+  expect(await queryAllByName(page, 'Paste anyway', 'button')).toHaveLength(0);
+  await page.close();
+}
+
 describe('leak guard', () => {
   it('is off by default: nothing registered, and a pasted key reaches the page', async () => {
     expect(await registeredIds()).toEqual([]);
     const page = await openPage(site.url('/', CHAT));
-    await pasteKey(page);
-    await expect.poll(() => fieldHoldsKey(page)).toBe(true);
-    expect(await pastesSeen(page)).toBe(1);
-    expect(await queryAllByName(page, 'Paste anyway', 'button')).toHaveLength(0);
-    await page.close();
+    await expectPasteUnguarded(page);
   });
 
   it('turned on, stops the paste before the page sees it; Cancel drops it, "Paste anyway" delivers it', async () => {
@@ -215,10 +220,6 @@ describe('leak guard', () => {
     );
     expect(granted).toBe(false);
     const page = await openPage(site.url('/', CHAT));
-    await pasteKey(page);
-    await expect.poll(() => fieldHoldsKey(page)).toBe(true);
-    expect(await pastesSeen(page)).toBe(1);
-    expect(await queryAllByName(page, 'Paste anyway', 'button')).toHaveLength(0);
-    await page.close();
+    await expectPasteUnguarded(page);
   });
 });

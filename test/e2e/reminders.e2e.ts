@@ -9,10 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntrySummary } from '../../lib/vault/model';
 import {
   call,
+  clearNotifications,
   type ExtensionBrowser,
   launchExtension,
   openPopup,
+  pollUntil,
   restartServiceWorker,
+  shownNotifications,
 } from './harness/index.js';
 
 const PASSWORD = `Pw-${randomBytes(18).toString('base64url')}`;
@@ -24,7 +27,6 @@ let ctl: Page;
 
 interface ChromeApis {
   chrome: {
-    notifications: { getAll(): Promise<Record<string, boolean>>; clear(id: string): Promise<boolean> };
     action: {
       getBadgeText(d: object): Promise<string>;
       getBadgeBackgroundColor(d: object): Promise<number[]>;
@@ -40,32 +42,12 @@ interface ChromeApis {
 }
 
 const worker = (): Promise<Worker> => ext.serviceWorker();
-const notifications = async () =>
-  Object.keys(
-    await (await worker()).evaluate(() =>
-      (globalThis as unknown as ChromeApis).chrome.notifications.getAll(),
-    ),
-  );
+const notifications = () => shownNotifications(ext);
 const badge = async () =>
   (await worker()).evaluate(async () => {
     const { action } = (globalThis as unknown as ChromeApis).chrome;
     return { text: await action.getBadgeText({}), color: await action.getBadgeBackgroundColor({}) };
   });
-
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 beforeAll(async () => {
   ext = await launchExtension();
@@ -107,7 +89,7 @@ describe('reminders while the vault is locked', () => {
         ),
       );
     let last = '';
-    await waitFor(
+    await pollUntil(
       'the runs after adding and locking to settle',
       async () => {
         const before = await stored();
@@ -119,11 +101,10 @@ describe('reminders while the vault is locked', () => {
       20_000,
     );
     // Forget what the unlocked run already showed, so what follows comes from a locked run only.
-    await (await worker()).evaluate(async () => {
-      const { chrome } = globalThis as unknown as ChromeApis;
-      for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
-      await chrome.storage.local.remove('reminders');
-    });
+    await clearNotifications(ext);
+    await (await worker()).evaluate(() =>
+      (globalThis as unknown as ChromeApis).chrome.storage.local.remove('reminders'),
+    );
     expect(await notifications()).toEqual([]);
     expect((await call<{ unlocked: boolean }>(ctl, 'vault.status')).unlocked).toBe(false);
 
@@ -135,7 +116,7 @@ describe('reminders while the vault is locked', () => {
       }),
     );
     // Locked: grouped by host, the text says "N DocBits API keys on HOST need attention" (no name).
-    expect(await waitFor('the reminder', notifications, (ids) => ids.length > 0)).toEqual([
+    expect(await pollUntil('the reminder', notifications, (ids) => ids.length > 0)).toEqual([
       HOST_NOTIFICATION,
     ]);
     expect(await badge()).toEqual({ text: '1', color: [138, 83, 0, 255] });
@@ -148,13 +129,10 @@ describe('reminders while the vault is locked', () => {
   });
 
   it('a restarted service worker (start-up run) does not show the same reminder again', async () => {
-    await (await worker()).evaluate(async () => {
-      const { chrome } = globalThis as unknown as ChromeApis;
-      for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
-    });
+    await clearNotifications(ext);
     await restartServiceWorker(ext, () => call(ctl, 'vault.status'));
     // Give the start-up run time to happen, then check it stayed quiet and kept the badge.
-    await waitFor('the badge after restart', badge, (b) => b.text === '1');
+    await pollUntil('the badge after restart', badge, (b) => b.text === '1');
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await notifications()).toEqual([]);
   });

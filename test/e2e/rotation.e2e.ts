@@ -29,11 +29,14 @@ import {
 } from './docbits-ui.js';
 import {
   call,
+  clearNotifications,
   type ExtensionBrowser,
   findByName,
   type HttpsServer,
   launchExtension,
   openPopup,
+  pollUntil,
+  shownNotifications,
   startDocbitsSite,
 } from './harness/index.js';
 
@@ -78,30 +81,7 @@ async function open(p: Page): Promise<void> {
 const entries = () => call<EntrySummary[]>(ctl, 'entry.list');
 const byName = async (name: string) => (await entries()).find((e) => e.name === name);
 const rotations = () => call<RotationView[]>(ctl, 'rotation.list');
-const shownNotifications = async () =>
-  Object.keys(
-    await (await ext.serviceWorker()).evaluate(() =>
-      (
-        globalThis as unknown as { chrome: { notifications: { getAll(): Promise<object> } } }
-      ).chrome.notifications.getAll(),
-    ),
-  );
-
-/** Polls `read` until `ok`, failing with `what` and the last value. */
-async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}; last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const shown = () => shownNotifications(ext);
 
 /**
  * In DocBits: Create API Key (checking KeyGuard suggested the name), Create, then "Save to KeyGuard" on the
@@ -223,15 +203,15 @@ describe('guided rotation on the DocBits page', () => {
     expect(successor?.predecessorId).toBe(old?.id);
     const full = await call<Entry>(ctl, 'entry.get', { id: old?.id });
     expect(full.history.some((h) => h.detail === 'rotation: successor captured')).toBe(true);
-    await until('step use', rotations, (r) => r[0]?.step === 'use');
+    await pollUntil('step use', rotations, (r) => r[0]?.step === 'use');
   });
 
   it('the new key used → step "revoke"; the old key revoked → rotation complete, old entry retired', async () => {
     await onDocbits(page, 'setLastUsed', newDocbitsId, new Date().toISOString());
-    await until('step revoke', rotations, (r) => r[0]?.step === 'revoke' && r[0].warning === false);
+    await pollUntil('step revoke', rotations, (r) => r[0]?.step === 'revoke' && r[0].warning === false);
 
     await onDocbits(page, 'revoke', oldA.id);
-    await until('rotation done', rotations, (r) => r[0]?.step === 'done');
+    await pollUntil('rotation done', rotations, (r) => r[0]?.step === 'done');
     expect((await byName('ERP upload'))?.state).toBe('retired');
     expect((await byName(suggested))?.state).toBe('active');
     await findByName(page, 'Rotation complete: the old key is retired.', undefined, { timeoutMs: 10_000 });
@@ -241,19 +221,13 @@ describe('guided rotation on the DocBits page', () => {
     const old = await byName('ERP upload');
     await onDocbits(page, 'setLastUsed', oldA.id, new Date().toISOString());
     const id = `kg-anomaly:${old?.id}`;
-    await until('the anomaly notification', shownNotifications, (ids) => ids.includes(id));
-    await (await ext.serviceWorker()).evaluate(
-      (n) =>
-        (
-          globalThis as unknown as { chrome: { notifications: { clear(i: string): Promise<boolean> } } }
-        ).chrome.notifications.clear(n),
-      id,
-    );
+    await pollUntil('the anomaly notification', shown, (ids) => ids.includes(id));
+    await clearNotifications(ext, id);
     // The same value seen again is not a new movement.
     await page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.rerender());
     await idle(page);
     await new Promise((r) => setTimeout(r, 800));
-    expect(await shownNotifications()).not.toContain(id);
+    expect(await shown()).not.toContain(id);
   });
 });
 
@@ -277,17 +251,19 @@ describe('guided rotation started in the popup', () => {
     const newId = await createAndSave(docbits, `CRM sync (rotated ${date})`, 'CRM, after rotation');
     await onDocbits(docbits, 'setLastUsed', newId, new Date(Date.now() - 60_000).toISOString());
     const old = await byName('CRM sync');
-    await until('step revoke', rotations, (r) => r.some((x) => x.oldId === old?.id && x.step === 'revoke'));
+    await pollUntil('step revoke', rotations, (r) =>
+      r.some((x) => x.oldId === old?.id && x.step === 'revoke'),
+    );
     // Something still calls DocBits with the old key.
     await onDocbits(docbits, 'setLastUsed', oldB.id, new Date().toISOString());
-    await until('warning', rotations, (r) => r.some((x) => x.oldId === old?.id && x.warning));
+    await pollUntil('warning', rotations, (r) => r.some((x) => x.oldId === old?.id && x.warning));
     await findByName(
       docbits,
       'Something still uses the old key: its “Last used” moved after the new key was in use.',
       undefined,
       { timeoutMs: 10_000 },
     );
-    expect(await shownNotifications()).toContain(`kg-rotation:${old?.id}`);
+    expect(await shown()).toContain(`kg-rotation:${old?.id}`);
     // The popup shows the same checklist with the warning.
     await popup.reload();
     await popup.getByText('Rotations in progress').waitFor({ timeout: 10_000 });

@@ -19,6 +19,7 @@ export {
 } from './https-server.js';
 export { type ExtensionBrowser, type LaunchOptions, launchExtension } from './launch.js';
 export { call, type Reply, sendMessage, unwrap } from './messages.js';
+export { clearNotifications, pollUntil, shownNotifications } from './notifications.js';
 export {
   type BusyRunResult,
   busyPageRun,
