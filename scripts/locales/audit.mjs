@@ -19,7 +19,7 @@ export const MESSAGES = {
     'In korte tijd zijn veel sleutels gekopieerd. Was u dat niet, vergrendel dan de kluis en controleer het auditlogboek.',
     'De nombreuses clés ont été copiées en peu de temps. Si ce n’était pas vous, verrouillez le coffre et consultez le journal d’audit.',
     'Se copiaron muchas claves en poco tiempo. Si no fue usted, bloquee la bóveda y revise el registro de auditoría.',
-    'Molte chiavi sono state copiate in poco tempo. Se non è stato lei, blocchi la cassaforte e controlli il registro di audit.',
+    'Molte chiavi sono state copiate in poco tempo. Se non sei stato tu, blocca la cassaforte e controlla il registro di audit.',
   ),
   anomalyUnlockFailures: m(
     'Notification: many wrong master passwords',
@@ -28,7 +28,7 @@ export const MESSAGES = {
     'In korte tijd zijn meerdere verkeerde hoofdwachtwoorden ingevoerd. Was u dat niet, dan probeert iemand misschien te raden.',
     'Plusieurs mots de passe maîtres erronés ont été saisis en peu de temps. Si ce n’était pas vous, quelqu’un essaie peut-être de deviner.',
     'Se introdujeron varias contraseñas maestras incorrectas en poco tiempo. Si no fue usted, puede que alguien esté adivinando.',
-    'Sono state inserite diverse password principali errate in poco tempo. Se non è stato lei, qualcuno potrebbe tentare di indovinare.',
+    'Sono state inserite diverse password principali errate in poco tempo. Se non sei stato tu, qualcuno potrebbe tentare di indovinare.',
   ),
   anomalyRetiredKeyUsed: m(
     'Notification: a retired key is still being used',
@@ -37,7 +37,7 @@ export const MESSAGES = {
     'Een buiten gebruik gestelde sleutel is gebruikt op DocBits ($HOST$). Trek hem daar in als hij nog actief is.',
     'Une clé retirée a été utilisée sur DocBits ($HOST$). Révoquez-la si elle est encore active.',
     'Se usó una clave retirada en DocBits ($HOST$). Revóquela allí si sigue activa.',
-    'Una chiave ritirata è stata usata su DocBits ($HOST$). La revochi lì se è ancora attiva.',
+    'Una chiave ritirata è stata usata su DocBits ($HOST$). Revocala lì se è ancora attiva.',
   ),
   anomalyForeignHostCopy: m(
     'Notification: a page asked for a key of another host',
@@ -308,7 +308,7 @@ export const MESSAGES = {
     'Voer een hostnaam in, zoals intranet.example.com.',
     'Saisissez un nom d’hôte comme intranet.example.com.',
     'Introduzca un nombre de host como intranet.example.com.',
-    'Inserisca un nome host come intranet.example.com.',
+    'Inserisci un nome host come intranet.example.com.',
   ),
   alertCopyCount: m(
     'Number field',
@@ -381,7 +381,7 @@ export const MESSAGES = {
     'Voer een geheel getal van $MIN$ tot $MAX$ in.',
     'Saisissez un nombre entier de $MIN$ à $MAX$.',
     'Introduzca un número entero de $MIN$ a $MAX$.',
-    'Inserisca un numero intero da $MIN$ a $MAX$.',
+    'Inserisci un numero intero da $MIN$ a $MAX$.',
   ),
   guardWarnTitle: m(
     'Leak guard dialog title',
@@ -399,7 +399,7 @@ export const MESSAGES = {
     'Dit is uw DocBits-API-sleutel “$NAME$”. $PAGE$ is niet zijn DocBits-site.',
     'Ceci est votre clé d’API DocBits « $NAME$ ». $PAGE$ n’est pas son site DocBits.',
     'Esta es su clave de API de DocBits «$NAME$». $PAGE$ no es su sitio de DocBits.',
-    'Questa è la sua chiave API DocBits «$NAME$». $PAGE$ non è il suo sito DocBits.',
+    'Questa è la tua chiave API DocBits «$NAME$». $PAGE$ non è il tuo sito DocBits.',
   ),
   guardWarnInsecure: m(
     'Leak guard: unencrypted page',
