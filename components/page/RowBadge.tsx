@@ -2,6 +2,7 @@ import { t } from '../../lib/i18n';
 import type { RowBadgeInput } from '../../lib/page-ui';
 import { ageDays } from '../../lib/rotation';
 import type { Refusal } from '../../lib/safe-click';
+import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';
 
 const ROTATION = {
@@ -23,6 +24,16 @@ export function RowBadge(props: RowBadgeInput & { guard: (e: MouseEvent) => Refu
       </span>
     );
   }
+  /** Copy and Rotate need the vault open: on a locked vault, open the unlock window and say so. */
+  const unlocked = (action: () => Promise<string | undefined>) => async () => {
+    try {
+      return await action();
+    } catch (err) {
+      if (!isProtocolError(err) || err.code !== 'locked') throw err;
+      await props.send('ui.openUnlock', {});
+      return t('unlockThenRetry');
+    }
+  };
   const retired = entry.state === 'retired';
   const rotation = retired ? null : ROTATION[entry.rotation];
   const expiry = retired ? null : EXPIRY[entry.expiry];
@@ -36,10 +47,12 @@ export function RowBadge(props: RowBadgeInput & { guard: (e: MouseEvent) => Refu
       {!retired && (
         <button
           type="button"
-          onClick={run(async () => {
-            const { clearAfterSeconds } = await props.send('entry.copy', { id: entry.id });
-            return clearAfterSeconds > 0 ? t('copiedClears', clearAfterSeconds) : t('copied');
-          })}
+          onClick={run(
+            unlocked(async () => {
+              const { clearAfterSeconds } = await props.send('entry.copy', { id: entry.id });
+              return clearAfterSeconds > 0 ? t('copiedClears', clearAfterSeconds) : t('copied');
+            }),
+          )}
         >
           {t('copyFullKey')}
         </button>
@@ -48,10 +61,12 @@ export function RowBadge(props: RowBadgeInput & { guard: (e: MouseEvent) => Refu
         <button
           type="button"
           aria-label={t('rotRotateKey')}
-          onClick={run(async () => {
-            await props.onRotate?.(entry.id);
-            return undefined;
-          })}
+          onClick={run(
+            unlocked(async () => {
+              await props.onRotate?.(entry.id);
+              return undefined;
+            }),
+          )}
         >
           {t('rotRotate')}
         </button>

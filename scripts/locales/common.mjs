@@ -369,6 +369,15 @@ export const MESSAGES = {
     es: 'KeyGuard está bloqueado. Desbloquéelo en la ventana que se abrió; la clave se guardará a continuación.',
     it: 'KeyGuard è bloccato. Sbloccalo nella finestra aperta; subito dopo la chiave verrà salvata.',
   },
+  unlockThenRetry: {
+    description: 'A page button needs the vault open; the unlock window was opened',
+    en: 'KeyGuard is locked. Unlock it in the window that opened, then try again.',
+    de: 'KeyGuard ist gesperrt. Entsperren Sie es im geöffneten Fenster und versuchen Sie es dann erneut.',
+    nl: 'KeyGuard is vergrendeld. Ontgrendel het in het geopende venster en probeer het daarna opnieuw.',
+    fr: 'KeyGuard est verrouillé. Déverrouillez-le dans la fenêtre ouverte, puis réessayez.',
+    es: 'KeyGuard está bloqueado. Desbloquéelo en la ventana que se abrió y vuelva a intentarlo.',
+    it: 'KeyGuard è bloccato. Sbloccalo nella finestra aperta, poi riprova.',
+  },
   actionRefused: {
     description: 'A click that was covered, hidden or synthetic was ignored',
     en: 'KeyGuard ignored this click because its control was covered, hidden or not clicked by you.',

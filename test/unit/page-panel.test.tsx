@@ -2,11 +2,13 @@
 import { render } from 'preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GuidePanel } from '../../components/page/GuidePanel';
+import { RowBadge } from '../../components/page/RowBadge';
 import { fillCreateDialogName } from '../../lib/docbits/detect';
 import { UI_ATTR } from '../../lib/docbits/mask';
 import { setMessageSource, sourceFromJson } from '../../lib/i18n';
 import type { RotationView, RowMatch, RowsReply } from '../../lib/messages';
 import { type ControllerDeps, startPageController } from '../../lib/page-controller';
+import { ProtocolError } from '../../lib/send';
 import en from '../../public/_locales/en/messages.json';
 import { loadFixture } from './docbits/fixtures';
 
@@ -133,5 +135,50 @@ describe('fillCreateDialogName', () => {
     expect(fillCreateDialogName(document, 'ERP (rotated)')).toBe(false);
     expect(fillCreateDialogName(document, 'ERP (rotated)', true)).toBe(true);
     expect(input.value).toBe('ERP (rotated)');
+  });
+});
+
+describe('a key-table row on a locked vault', () => {
+  it('Copy full key and Rotate open the unlock window and say to try again; other errors are shown', async () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const asked: string[] = [];
+    const send = vi.fn(async (type: string) => {
+      asked.push(type);
+      if (type === 'ui.openUnlock') return null;
+      if (type === 'entry.copy') throw new ProtocolError({ code: 'locked', message: 'The vault is locked' });
+      throw new ProtocolError({ code: 'forbidden', message: 'This key belongs to another DocBits host' });
+    });
+    const match: RowMatch = {
+      prefix: 'dbk_OLDa',
+      entry: { id: 'old', createdAt: 0, expiresAt: null, state: 'active', rotation: 'ok', expiry: 'none' },
+    };
+    render(
+      <RowBadge
+        match={match}
+        send={send as never}
+        now={0}
+        guard={() => null}
+        onRotate={async () => {
+          await send('rotation.start');
+        }}
+      />,
+      host,
+    );
+    const button = (name: string) =>
+      [...host.querySelectorAll('button')].find(
+        (b) => (b.getAttribute('aria-label') ?? b.textContent) === name,
+      );
+    button('Copy full key')?.click();
+    await settle();
+    expect(asked).toEqual(['entry.copy', 'ui.openUnlock']);
+    expect(host.textContent).toContain(
+      'KeyGuard is locked. Unlock it in the window that opened, then try again.',
+    );
+    button('Rotate this key')?.click();
+    await settle();
+    expect(asked.slice(2)).toEqual(['rotation.start']);
+    expect(host.textContent).toContain('This key belongs to another DocBits host');
+    render(null, host);
   });
 });
