@@ -2,8 +2,15 @@
  * The leak guard's warning: a modal dialog in a CLOSED shadow root on the page, built with DOM calls and
  * textContent only (page text never becomes markup; the key itself is never shown). Cancel is the default
  * and has the focus; Escape cancels; only trusted clicks and keys count, so the page cannot press
- * "Paste anyway" for the user. Plain DOM rather than Preact: the guard runs on every page, so it stays small.
+ * "Paste anyway" for the user. "Paste anyway" also has to be seen to be pressed: it is armed only after
+ * {@link ARM_MS} (a click meant for the page a moment before the dialog appeared does not land on it), and
+ * a click on it is refused like any injected control's when the dialog is covered at that point or made
+ * (nearly) invisible (lib/safe-click.ts). Plain DOM rather than Preact: the guard runs on every page.
  */
+import { checkActivation, type Refusal } from '../../lib/safe-click';
+
+/** How long "Paste anyway" stays disabled after the warning appears. */
+export const ARM_MS = 700;
 
 export interface WarningText {
   title: string;
@@ -30,8 +37,16 @@ button:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
   button { background: #374151; color: #f9fafb; border-color: #9ca3af; }
 }`;
 
-/** Shows the warning; resolves true for "Paste anyway", false for Cancel (or Escape). */
-export function showWarning(doc: Document, text: WarningText): Promise<boolean> {
+/**
+ * Shows the warning; resolves true for "Paste anyway", false for Cancel (or Escape). `guard` decides
+ * whether a click on "Paste anyway" counts (tests pass their own; the page uses the hit and opacity test).
+ */
+export function showWarning(
+  doc: Document,
+  text: WarningText,
+  guard: (e: MouseEvent, host: Element) => Refusal | null = (e, host) =>
+    checkActivation(e, host, doc.defaultView as Window),
+): Promise<boolean> {
   const host = doc.createElement('keyguard-guard');
   const root = host.attachShadow({ mode: 'closed' });
   const style = doc.createElement('style');
@@ -59,6 +74,10 @@ export function showWarning(doc: Document, text: WarningText): Promise<boolean> 
   const anyway = doc.createElement('button');
   anyway.type = 'button';
   anyway.textContent = text.pasteAnyway;
+  anyway.disabled = true;
+  doc.defaultView?.setTimeout(() => {
+    anyway.disabled = false;
+  }, ARM_MS);
   const cancel = doc.createElement('button');
   cancel.type = 'button';
   cancel.className = 'primary';
@@ -79,7 +98,7 @@ export function showWarning(doc: Document, text: WarningText): Promise<boolean> 
       if (e.isTrusted) done(false);
     });
     anyway.addEventListener('click', (e) => {
-      if (e.isTrusted) done(true);
+      if (e.isTrusted && !anyway.disabled && guard(e, host) === null) done(true);
     });
     dialog.addEventListener('keydown', (e) => {
       if (!e.isTrusted) return;

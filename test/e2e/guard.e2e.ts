@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARM_MS } from '../../components/guard/warning';
 import type { AuditEvent } from '../../lib/messages';
 import type { EntrySummary } from '../../lib/vault/model';
 import { listenWithLifetime } from '../fixtures/listen.js';
@@ -170,7 +171,10 @@ describe('leak guard', () => {
     expect(await pastesSeen(page)).toBe(0);
 
     await pasteKey(page);
-    await (await findByName(page, 'Paste anyway', 'button')).click();
+    const anyway = await findByName(page, 'Paste anyway', 'button');
+    // Armed only after a moment (a click meant for the page just before the warning must not land on it).
+    await page.waitForTimeout(ARM_MS + 200);
+    await anyway.click();
     await expect.poll(() => fieldHoldsKey(page)).toBe(true);
 
     await expect
