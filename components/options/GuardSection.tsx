@@ -36,6 +36,8 @@ export function GuardSection({ send, permissions, settings, onSaved }: Props) {
   const [failure, setFailure] = useState('');
   const [site, setSite] = useState('');
   const [siteError, setSiteError] = useState('');
+  /** DocBits host origins the browser took back along with all-sites access (see toggle). */
+  const [lost, setLost] = useState<string[]>([]);
   const [numbers, setNumbers] = useState<Record<NumberKey, string>>(
     () =>
       Object.fromEntries(NUMBERS.map(({ key }) => [key, String(settings[key])])) as Record<NumberKey, string>,
@@ -76,10 +78,30 @@ export function GuardSection({ send, permissions, settings, onSaved }: Props) {
     } else {
       void run(async () => {
         onSaved(await send('settings.set', { patch: { guardEnabled: false } }));
+        // Chromium removes every granted origin that all-sites access contains — on-premise DocBits hosts,
+        // even app.docbits.com — along with it. Say so, and offer to ask for them again (a click of the
+        // user's own: the browser asks only inside a gesture).
+        const docbits = settings.docbitsHosts.map((h) => `https://${h}/*`);
+        const had = await Promise.all(docbits.map((o) => permissions.contains({ origins: [o] })));
         await permissions.remove({ origins: GUARD_ORIGINS }).catch(() => false);
+        const has = await Promise.all(docbits.map((o) => permissions.contains({ origins: [o] })));
+        setLost(docbits.filter((_, i) => had[i] && !has[i]));
         setStatus(t('guardSaved'));
       });
     }
+  };
+
+  const restore = () => {
+    // No await before this call: the browser shows its prompt only during the user's gesture.
+    let granted: Promise<boolean>;
+    try {
+      granted = permissions.request({ origins: lost });
+    } catch (e) {
+      granted = Promise.reject(e);
+    }
+    void run(async () => {
+      if (await granted) setLost([]);
+    });
   };
 
   const addSite = (e: Event) => {
@@ -144,6 +166,14 @@ export function GuardSection({ send, permissions, settings, onSaved }: Props) {
           {t('guardEnable')}
         </label>
       </div>
+      {lost.length > 0 && (
+        <p class="error" role="alert">
+          {t('guardLostAccess', lost.map((o) => new URL(o.replace('/*', '/')).hostname).join(', '))}{' '}
+          <button type="button" onClick={restore} disabled={busy}>
+            {t('guardRestoreAccess')}
+          </button>
+        </p>
+      )}
       <h3>{t('guardAllowlist')}</h3>
       <ul class="hosts">
         {settings.guardAllowlist.map((host) => (

@@ -133,6 +133,59 @@ describe('guard and alerts section', () => {
     ]);
   });
 
+  it('says when giving back all sites also took the DocBits hosts, and asks for them again on a click', async () => {
+    // What Chromium does (checked in a real profile): removing https://*/* also removes every granted
+    // origin it contains — an on-premise host, and app.docbits.com drops out of `contains` too.
+    const granted = new Set([
+      'https://*/*',
+      'http://*/*',
+      'https://app.docbits.com/*',
+      'https://docbits.acme.test/*',
+    ]);
+    const log: string[] = [];
+    let settings: Settings = {
+      ...DEFAULT_SETTINGS,
+      guardEnabled: true,
+      docbitsHosts: ['app.docbits.com', 'docbits.acme.test'],
+    };
+    const send = (async (_type: string, payload: { patch: Partial<Settings> }) => {
+      settings = { ...settings, ...payload.patch };
+      return settings;
+    }) as unknown as Send;
+    const permissions = {
+      request: async (p: { origins: string[] }) => {
+        log.push(`request ${p.origins.join(' ')}`);
+        for (const o of p.origins) granted.add(o);
+        return true;
+      },
+      remove: async (p: { origins: string[] }) => {
+        if (p.origins.includes('https://*/*')) {
+          for (const o of [...granted]) if (o.startsWith('https://')) granted.delete(o);
+        }
+        for (const o of p.origins) granted.delete(o);
+        return true;
+      },
+      contains: async (p: { origins: string[] }) => p.origins.every((o) => granted.has(o)),
+    };
+    render(
+      <GuardSection
+        send={send}
+        permissions={permissions}
+        settings={settings}
+        onSaved={(s) => (settings = s)}
+      />,
+    );
+    fireEvent.click(screen.getByLabelText('Turn on the leak guard'));
+    await screen.findByText(/also took back KeyGuard’s access to app\.docbits\.com, docbits\.acme\.test/);
+    expect(settings.guardEnabled).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Restore access to the DocBits hosts' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'Restore access to the DocBits hosts' })).toBeNull(),
+    );
+    expect(log).toEqual(['request https://app.docbits.com/* https://docbits.acme.test/*']);
+    expect(granted.has('https://*/*')).toBe(false);
+  });
+
   it('stays off when the permission is refused, and checks the thresholds', async () => {
     const s = setup(false);
     s.view();
