@@ -127,9 +127,16 @@ export default defineBackground(() => {
       // Recorded before locking, so it is sealed into the chain while the key is still at hand.
       await audit.record({ type: 'vault.autoLocked', origin: 'background' });
       await (await vault).lock();
+      await clearNamedReminders();
       await broadcast(false);
     },
   });
+
+  /** Reminder notifications that name a key go when the vault locks (key names show only while it is open). */
+  const clearNamedReminders = () =>
+    reminders
+      .onLocked()
+      .catch((e: unknown) => console.warn('KeyGuard: could not clear reminder notifications', String(e)));
 
   const openList = async () => {
     await browser.windows.create({
@@ -146,6 +153,7 @@ export default defineBackground(() => {
     notifications: {
       create: (id, options) => browser.notifications.create(id, options),
       clear: (id) => browser.notifications.clear(id),
+      getAll: () => browser.notifications.getAll(),
     },
     action: browser.action,
     listIndex: async () => (await vault).listIndex(),
@@ -192,6 +200,7 @@ export default defineBackground(() => {
         },
         onLocked: async () => {
           await autoLock.disarm();
+          await clearNamedReminders();
           await broadcast(false);
         },
         copyToClipboard,
@@ -276,7 +285,13 @@ export default defineBackground(() => {
   void reminders.start().catch(() => undefined);
   // storage.session is already empty after a browser restart; clearing again costs nothing and also covers
   // browsers that might keep it.
-  browser.runtime.onStartup.addListener(() => void vault.then((v) => v.lock()));
+  browser.runtime.onStartup.addListener(
+    () =>
+      void vault.then(async (v) => {
+        await v.lock();
+        await clearNamedReminders();
+      }),
+  );
   // A worker that wakes up unlocked (it was stopped while idle) re-applies the idle detection interval.
   void vault.then(async (v) => {
     if (await v.isUnlocked()) await autoLock.arm();

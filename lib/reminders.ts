@@ -222,6 +222,8 @@ export interface ReminderDeps {
   notifications: {
     create(id: string, options: NotificationOptions): Promise<string>;
     clear(id: string): Promise<boolean>;
+    /** Every notification this extension shows, by id (where the browser has it). */
+    getAll?(): Promise<Record<string, unknown>>;
   };
   action: {
     setBadgeText(details: { text: string }): void | Promise<void>;
@@ -253,12 +255,18 @@ export interface ReminderRunner {
   onClicked(notificationId: string): Promise<void>;
   onButtonClicked(notificationId: string, index: number): Promise<void>;
   snooze(ids: readonly string[], length: SnoozeLength): Promise<void>;
+  /**
+   * The vault locked: clears every notification that names a key, then runs again, so a stage not yet
+   * notified is shown by host, without names. Stages already notified are not shown again.
+   */
+  onLocked(): Promise<void>;
   /** The reminder facts of every live entry (for the popup, also while locked). */
   current(): Promise<Assessment[]>;
 }
 
 const hostId = (host: string) => `${NOTIFICATION_PREFIX}host:${host}`;
-const entryId = (id: string) => `${NOTIFICATION_PREFIX}entry:${id}`;
+const ENTRY_PREFIX = `${NOTIFICATION_PREFIX}entry:`;
+const entryId = (id: string) => `${ENTRY_PREFIX}${id}`;
 
 /** `https://HOST/settings/integration`: DocBits' API-key page. */
 export const integrationUrl = (host: string) => `https://${host}/settings/integration`;
@@ -369,6 +377,35 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
     await task;
   }
 
+  /**
+   * Clears every notification naming a key. The browser's list when it has one; otherwise every id this
+   * service may have named (shown by this worker, notified per the stored state, or any entry in the index).
+   */
+  async function clearNamed(): Promise<void> {
+    const ids = new Set<string>([...targets.keys()].filter((id) => id.startsWith(ENTRY_PREFIX)));
+    if (deps.notifications.getAll) {
+      for (const id of Object.keys(await deps.notifications.getAll())) {
+        if (id.startsWith(ENTRY_PREFIX)) ids.add(id);
+      }
+    } else {
+      for (const id of Object.keys((await loadState()).notified)) ids.add(entryId(id));
+      for (const r of await deps.listIndex()) ids.add(entryId(r.id));
+    }
+    for (const id of ids) {
+      targets.delete(id);
+      // One failing clear must not leave the other names on screen.
+      await deps.notifications.clear(id).catch(() => false);
+    }
+  }
+
+  async function onLocked(): Promise<void> {
+    // On the chain: a run that read the names before the lock finishes (and shows them) before they are cleared.
+    const task = chain.then(clearNamed);
+    chain = task.catch((e: unknown) => console.warn('KeyGuard: reminders failed', String(e)));
+    await task;
+    await run();
+  }
+
   return {
     async start() {
       if (!(await deps.alarms.get(REMINDER_ALARM))) {
@@ -404,6 +441,7 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
       await deps.notifications.clear(notificationId);
     },
     snooze,
+    onLocked,
     current,
   };
 }

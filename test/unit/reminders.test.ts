@@ -135,7 +135,7 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
   afterEach(() => vi.useRealTimers());
 
   /** One background worker's reminders; calling it again is a worker restart on the same storage. */
-  function worker(): ReminderRunner {
+  function worker({ getAll = true }: { getAll?: boolean } = {}): ReminderRunner {
     const runner = createReminders({
       storage: fakeBrowser.storage.local,
       alarms: fakeBrowser.alarms,
@@ -145,6 +145,7 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
           return fakeBrowser.notifications.create(id, o);
         },
         clear: (id) => fakeBrowser.notifications.clear(id),
+        ...(getAll ? { getAll: () => fakeBrowser.notifications.getAll() } : {}),
       },
       action: fakeBrowser.action,
       listIndex: async () => records,
@@ -298,5 +299,71 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
     records = [];
     await worker().run();
     expect(await fakeBrowser.action.getBadgeText({})).toBe('');
+  });
+
+  describe('when the vault locks', () => {
+    const HOST_ID = 'kg-reminder:host:app.docbits.com';
+
+    it('clears the notifications naming a key, keeps the host ones, shows no stage twice', async () => {
+      // Locked: one host notification. Then, unlocked, another key's stage: a named notification.
+      records = [record('a', addDays(Date.now(), -100))];
+      const r = worker();
+      await r.run();
+      records = [...records, record('b', addDays(Date.now(), -120))];
+      names = new Map([
+        ['a', 'ERP nightly upload'],
+        ['b', 'Invoice export'],
+      ]);
+      await r.run();
+      // Someone else's notification (not a reminder) is none of this service's business.
+      await fakeBrowser.notifications.create('other', {
+        type: 'basic',
+        iconUrl: '',
+        title: 'x',
+        message: 'y',
+      });
+      expect((await shown()).sort()).toEqual(['kg-reminder:entry:b', HOST_ID, 'other']);
+      expect(created).toHaveLength(2);
+
+      names = null;
+      await r.onLocked();
+      expect((await shown()).sort()).toEqual([HOST_ID, 'other']);
+      // Both stages were notified already: nothing is shown again.
+      expect(created).toHaveLength(2);
+    });
+
+    it('also after a worker restart, and then shows a stage not yet notified by host, without names', async () => {
+      const start = Date.now();
+      records = [record('a', addDays(start, -89)), record('b', addDays(start, -120))];
+      names = new Map([
+        ['a', 'ERP nightly upload'],
+        ['b', 'Invoice export'],
+      ]);
+      await worker().run();
+      expect((await shown()).sort()).toEqual(['kg-reminder:entry:a', 'kg-reminder:entry:b']);
+      // A day later 'a' is due (a new stage) and the vault locks, in a worker that has not shown anything.
+      vi.setSystemTime(addDays(start, 1));
+      names = null;
+      await worker().onLocked();
+      expect(await shown()).toEqual([HOST_ID]);
+      expect(created.slice(2)).toEqual([
+        {
+          id: HOST_ID,
+          title: 'KeyGuard: API keys need attention',
+          message: '2 DocBits API keys on app.docbits.com need attention',
+        },
+      ]);
+    });
+
+    it('without notifications.getAll: clears the ids of every entry it may have named', async () => {
+      records = [record('a', addDays(Date.now(), -100))];
+      names = new Map([['a', 'ERP nightly upload']]);
+      await worker({ getAll: false }).run();
+      expect(await shown()).toEqual(['kg-reminder:entry:a']);
+      names = null;
+      await worker({ getAll: false }).onLocked();
+      expect(await shown()).toEqual([]);
+      expect(created).toHaveLength(1);
+    });
   });
 });
