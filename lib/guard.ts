@@ -149,11 +149,13 @@ function readPrints(v: unknown): GuardPrint[] {
 /**
  * The background's fingerprint store, in `storage.local`: the salt and one fingerprint per key. Kept while
  * the vault is locked on purpose (a key pasted while locked is still a leak); refreshed from the vault at
- * each unlock and after each change to its keys.
+ * each unlock and after each change to its keys. Only while the leak guard is on: turning it off clears
+ * both (the handlers see to that).
  */
 export function createGuardPrintStore(area: {
   get(key: string): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string[]): Promise<void>;
 }) {
   async function salt(): Promise<string> {
     const v = (await area.get(SALT_KEY))[SALT_KEY];
@@ -168,10 +170,17 @@ export function createGuardPrintStore(area: {
       await area.set({ [PRINTS_KEY]: printsOf(entries, await salt()) });
     },
     async view(pageUrl: string, allowlist: readonly string[]): Promise<GuardView> {
-      return viewFor(await prints(), await salt(), pageUrl, allowlist);
+      const stored = await prints();
+      // Nothing to guard: do not make a salt just to say so.
+      if (stored.length === 0) return viewFor([], '', pageUrl, allowlist);
+      return viewFor(stored, await salt(), pageUrl, allowlist);
     },
     async lookup(id: string): Promise<GuardPrint | undefined> {
       return (await prints()).find((p) => p.id === id);
+    },
+    /** Forgets the fingerprints and the salt (the guard was turned off; turning it on makes a new salt). */
+    async clear(): Promise<void> {
+      await area.remove([PRINTS_KEY, SALT_KEY]);
     },
   };
 }

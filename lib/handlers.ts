@@ -8,7 +8,7 @@ import type { AuditInput, AuditOrigin, AuditSink } from './audit';
 import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './audit/log';
 import { cellDate } from './docbits/dates';
 import { environmentOf } from './docbits/hosts';
-import type { GuardPrintStore } from './guard';
+import type { GuardPrintStore, GuardView } from './guard';
 import { hygieneFindings } from './hygiene';
 import { t } from './i18n';
 import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from './messages';
@@ -98,6 +98,10 @@ function senderHost(ctx: HandlerContext): string {
   return new URL(ctx.sender.url ?? '').hostname;
 }
 
+/** How many leak-guard reports one tab may send per window (more are refused and not recorded). */
+export const GUARD_REPORT_LIMIT = 20;
+export const GUARD_REPORT_WINDOW_MS = 60_000;
+
 /** Entries of the page's host and organisation (an entry without an org id matches any). */
 function sameSite(records: IndexRecord[], host: string, orgId: string | null): IndexRecord[] {
   return records.filter((r) => r.host === host && (r.orgId === null || orgId === null || r.orgId === orgId));
@@ -118,14 +122,45 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     await deps.audit?.record(input);
   };
 
-  /** Re-fingerprints the vault's keys for the leak guard (needs the vault open; a failure is not the caller's). */
-  async function refreshGuard(): Promise<void> {
-    if (!deps.guardPrints || !(await vault.isUnlocked())) return;
+  /**
+   * Re-fingerprints the vault's keys for the leak guard while it is on (needs the vault open); while it is
+   * off, no fingerprint and no salt is kept. A failure is not the caller's.
+   */
+  async function refreshGuard(settings?: Settings): Promise<void> {
+    if (!deps.guardPrints) return;
     try {
-      await deps.guardPrints.refresh(await vault.exportEntries());
+      const { guardEnabled } = settings ?? (await loadSettings(deps.settingsArea));
+      if (!guardEnabled) await deps.guardPrints.clear();
+      else if (await vault.isUnlocked()) await deps.guardPrints.refresh(await vault.exportEntries());
     } catch (e) {
       console.warn('KeyGuard: leak guard fingerprints not refreshed', e instanceof Error ? e.name : typeof e);
     }
+  }
+
+  /** The fingerprints the sender's page is given (nothing while the guard is off). */
+  async function guardViewOf(ctx: HandlerContext): Promise<GuardView> {
+    const settings = await loadSettings(deps.settingsArea);
+    if (!settings.guardEnabled || !deps.guardPrints)
+      return { salt: '', prints: [], lengths: [], insecure: false };
+    return deps.guardPrints.view(ctx.sender.url ?? '', settings.guardAllowlist);
+  }
+
+  /** When each tab's recent guard reports came (in memory: a restart of the background forgets them). */
+  const guardReports = new Map<number, number[]>();
+  /** Counts a guard report of the sender's tab; false when the tab is over its limit. */
+  function guardReportAllowed(ctx: HandlerContext): boolean {
+    const at = now();
+    for (const [tab, times] of guardReports) {
+      const recent = times.filter((x) => at - x < GUARD_REPORT_WINDOW_MS);
+      if (recent.length === 0) guardReports.delete(tab);
+      else guardReports.set(tab, recent);
+    }
+    const tab = ctx.sender.tab?.id ?? -1;
+    const times = guardReports.get(tab) ?? [];
+    if (times.length >= GUARD_REPORT_LIMIT) return false;
+    times.push(at);
+    guardReports.set(tab, times);
+    return true;
   }
 
   async function requireLog() {
@@ -317,10 +352,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         .reverse();
     },
     'audit.pageReveal': async ({ entryId }, ctx) => {
+      const host = senderHost(ctx);
+      // A page may only record reveals of its own host's keys.
+      if (entryId !== null && (await vault.listIndex()).find((r) => r.id === entryId)?.host !== host) {
+        throw new RequestError('forbidden', 'This key belongs to another DocBits host');
+      }
       await record({
         type: 'entry.revealed',
         origin: 'docbits-page',
-        host: senderHost(ctx),
+        host,
         ...(entryId !== null ? { entryId } : {}),
         detail: 'shown on the DocBits page',
       });
@@ -415,16 +455,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (patch.secret !== undefined) await refreshGuard();
       return toSummary(updated);
     },
-    'guard.prints': async (_payload, ctx) => {
-      const settings = await loadSettings(deps.settingsArea);
-      if (!settings.guardEnabled || !deps.guardPrints)
-        return { salt: '', prints: [], lengths: [], insecure: false };
-      return deps.guardPrints.view(ctx.sender.url ?? '', settings.guardAllowlist);
-    },
-    'guard.report': async ({ entryId, action, insecure }, ctx) => {
-      const print = await deps.guardPrints?.lookup(entryId);
-      if (!print) throw new RequestError('invalid', 'Unknown key');
-      const host = new URL(ctx.sender.url ?? '').hostname;
+    'guard.prints': async (_payload, ctx) => guardViewOf(ctx),
+    // The payload's `insecure` is kept for compatibility but not trusted: the sender's URL decides.
+    'guard.report': async ({ entryId, action }, ctx) => {
+      if (!guardReportAllowed(ctx)) throw new RequestError('forbidden', 'Too many leak guard reports');
+      // Only a key this page is actually watching for can be reported from it.
+      const view = await guardViewOf(ctx);
+      const print = view.prints.some((p) => p.id === entryId)
+        ? await deps.guardPrints?.lookup(entryId)
+        : undefined;
+      if (!print) throw new RequestError('forbidden', 'This page does not guard that key');
+      const url = new URL(ctx.sender.url ?? '');
+      const host = url.hostname;
+      const insecure = url.protocol === 'http:';
       const type =
         action === 'warned'
           ? 'guard.warned'
@@ -601,6 +644,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         detail: `changed: ${fieldsOf(patch)}`,
       });
       await deps.onSettingsChanged?.(next);
+      // Turning the leak guard off forgets its fingerprints and salt; turning it on makes them.
+      if (patch.guardEnabled !== undefined) await refreshGuard(next);
       // A changed auto-lock time takes effect now, not at the next unlock.
       if (await vault.isUnlocked()) await deps.onUnlocked();
       return next;

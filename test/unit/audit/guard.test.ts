@@ -122,8 +122,14 @@ describe('leak guard print store', () => {
     const area = {
       get: async (k: string) => ({ [k]: data[k] }),
       set: async (items: Record<string, unknown>) => void Object.assign(data, items),
+      remove: async (keys: string[]) => {
+        for (const k of keys) delete data[k];
+      },
     };
     const store = createGuardPrintStore(area);
+    // Nothing stored yet: a view makes no salt.
+    expect((await store.view('https://chat.example.org/', [])).prints).toEqual([]);
+    expect('guard.salt' in data).toBe(false);
     await store.refresh([{ id: 'k1', host: 'app.docbits.com', secret: KEY }]);
     const saltBefore = data['guard.salt'];
     await store.refresh([{ id: 'k1', host: 'app.docbits.com', secret: KEY }]);
@@ -131,6 +137,11 @@ describe('leak guard print store', () => {
     expect(JSON.stringify(data).includes(KEY)).toBe(false);
     expect((await store.view('https://chat.example.org/', [])).prints.map((p) => p.id)).toEqual(['k1']);
     expect((await store.lookup('k1'))?.host).toBe('app.docbits.com');
+    await store.clear();
+    expect(Object.keys(data)).toEqual([]);
+    expect(await store.lookup('k1')).toBeUndefined();
+    await store.refresh([{ id: 'k1', host: 'app.docbits.com', secret: KEY }]);
+    expect(typeof data['guard.salt'] === 'string' && data['guard.salt'] !== saltBefore).toBe(true);
   });
 });
 

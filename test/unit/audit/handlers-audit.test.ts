@@ -29,6 +29,7 @@ const KEY = 'dbk_Q3vT9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
 const PASSWORD = 'correct horse battery';
 
 let route: ReturnType<typeof createRouter>;
+let area: ReturnType<typeof memoryArea>;
 let recorded: AuditInput[];
 let log: AuditLog;
 let t: number;
@@ -41,6 +42,10 @@ function memoryArea() {
   return {
     get: async (k: string) => (k in data ? { [k]: structuredClone(data[k]) } : {}),
     set: async (items: Record<string, unknown>) => void Object.assign(data, structuredClone(items)),
+    remove: async (keys: string[]) => {
+      for (const k of keys) delete data[k];
+    },
+    has: (k: string) => k in data,
   };
 }
 
@@ -56,6 +61,7 @@ beforeEach(async () => {
     now,
   });
   const settingsArea = memoryArea();
+  area = settingsArea;
   await settingsArea.set({ settings: { docbitsHosts: ['app.docbits.com', 'docbits.example.test'] } });
   const anomalies = createAnomalyDetector({ area: memoryArea(), settings: () => loadSettings(settingsArea) });
   recorded = [];
@@ -211,10 +217,6 @@ describe('handlers record audit events', () => {
     };
     expect(plain.data).toMatchObject({ insecure: true });
     expect(plain.data.prints).toHaveLength(1);
-    await call('settings.set', { patch: { guardAllowlist: ['chat.example.org'] } }, OPTIONS);
-    expect(((await call('guard.prints', {}, CHAT)) as { data: { prints: unknown[] } }).data.prints).toEqual(
-      [],
-    );
     const report = await call('guard.report', { entryId: id, action: 'warned', insecure: false }, CHAT);
     expect(report).toMatchObject({ ok: true, data: { name: 'ERP', host: 'app.docbits.com' } });
     expect(recorded.at(-1)).toMatchObject({
@@ -230,5 +232,117 @@ describe('handlers record audit events', () => {
       ok: true,
       data: { name: null, host: 'app.docbits.com' },
     });
+    await call('settings.set', { patch: { guardAllowlist: ['chat.example.org'] } }, OPTIONS);
+    expect(((await call('guard.prints', {}, CHAT)) as { data: { prints: unknown[] } }).data.prints).toEqual(
+      [],
+    );
+  });
+});
+
+describe('guard reports and page reveals are checked against the sender', () => {
+  const report = (entryId: string, sender: Sender, insecure = false) =>
+    call('guard.report', { entryId, action: 'warned', insecure }, sender);
+  const FORBIDDEN = { ok: false, error: { code: 'forbidden' } };
+  const guardEvents = () => types().filter((x) => x.startsWith('guard.'));
+
+  it('refuses a guard report for a key the page is not watching for, and records nothing', async () => {
+    const id = await addKey();
+    // Guard off: no page watches for anything.
+    expect(await report(id, CHAT)).toMatchObject(FORBIDDEN);
+    await call('settings.set', { patch: { guardEnabled: true } }, OPTIONS);
+    // The key's own host is not given its fingerprint; an unknown id is nobody's.
+    expect(await report(id, DOCBITS)).toMatchObject(FORBIDDEN);
+    expect(await report('no-such-key', CHAT)).toMatchObject(FORBIDDEN);
+    // An allowlisted page is given nothing.
+    await call('settings.set', { patch: { guardAllowlist: ['chat.example.org'] } }, OPTIONS);
+    expect(await report(id, CHAT)).toMatchObject(FORBIDDEN);
+    expect(guardEvents()).toEqual([]);
+    // Not a refusal to anyone: the page that does watch for the key may report it.
+    expect(await report(id, PLAIN)).toMatchObject({ ok: true, data: { host: 'app.docbits.com' } });
+    expect(guardEvents()).toEqual(['guard.warned']);
+  });
+
+  it('takes "insecure" from the sender URL, never from the payload', async () => {
+    const id = await addKey();
+    await call('settings.set', { patch: { guardEnabled: true } }, OPTIONS);
+    expect((await report(id, CHAT, true)).ok).toBe(true);
+    expect(recorded.at(-1)).toMatchObject({ type: 'guard.warned', detail: 'foreign page' });
+    expect((await report(id, PLAIN, false)).ok).toBe(true);
+    expect(recorded.at(-1)).toMatchObject({
+      type: 'guard.warned',
+      host: 'intranet.example.org',
+      detail: 'insecure (http) page',
+    });
+  });
+
+  it('refuses more than 20 guard reports a minute from one tab, and records none of them', async () => {
+    const id = await addKey();
+    await call('settings.set', { patch: { guardEnabled: true } }, OPTIONS);
+    for (let i = 0; i < 20; i++) expect((await report(id, CHAT)).ok).toBe(true);
+    expect(await report(id, CHAT)).toMatchObject(FORBIDDEN);
+    expect(await report(id, PLAIN)).toMatchObject(FORBIDDEN); // same tab
+    expect(guardEvents()).toHaveLength(20);
+    // Another tab has its own budget.
+    expect((await report(id, { ...CHAT, tab: { id: 10 } })).ok).toBe(true);
+    expect(guardEvents()).toHaveLength(21);
+    t += 60_000;
+    expect((await report(id, CHAT)).ok).toBe(true);
+    expect(guardEvents()).toHaveLength(22);
+  });
+
+  it("refuses to record a page reveal of another host's key", async () => {
+    const own = await addKey();
+    const foreign = await addKey('docbits.example.test', 'a1b2c3d4e5f60718293a4b5c6d7e8f90');
+    const before = recorded.length;
+    expect(await call('audit.pageReveal', { entryId: foreign }, DOCBITS)).toMatchObject(FORBIDDEN);
+    expect(await call('audit.pageReveal', { entryId: 'no-such-key' }, DOCBITS)).toMatchObject(FORBIDDEN);
+    expect(recorded.length).toBe(before);
+    expect(await call('audit.pageReveal', { entryId: own }, DOCBITS)).toMatchObject({ ok: true });
+    expect(await call('audit.pageReveal', { entryId: foreign }, ONPREM)).toMatchObject({ ok: true });
+    expect(await call('audit.pageReveal', { entryId: null }, DOCBITS)).toMatchObject({ ok: true });
+    expect(recorded.slice(before)).toEqual([
+      expect.objectContaining({ type: 'entry.revealed', entryId: own, host: 'app.docbits.com' }),
+      expect.objectContaining({ type: 'entry.revealed', entryId: foreign, host: 'docbits.example.test' }),
+      expect.objectContaining({ type: 'entry.revealed', host: 'app.docbits.com' }),
+    ]);
+  });
+});
+
+describe('leak guard fingerprints are kept only while the guard is on', () => {
+  const stored = () => ({ prints: area.has('guard.prints'), salt: area.has('guard.salt') });
+  const saltOf = async () => (await area.get('guard.salt'))['guard.salt'];
+
+  it('stores nothing while off, makes prints and salt when turned on, forgets both when turned off', async () => {
+    const id = await addKey();
+    await call('vault.lock', {}, POPUP);
+    expect((await call('vault.unlock', { password: PASSWORD }, POPUP)).ok).toBe(true);
+    expect(await call('guard.prints', {}, CHAT)).toMatchObject({ ok: true, data: { prints: [] } });
+    expect(stored()).toEqual({ prints: false, salt: false });
+
+    await call('settings.set', { patch: { guardEnabled: true } }, OPTIONS);
+    expect(stored()).toEqual({ prints: true, salt: true });
+    const chat = (await call('guard.prints', {}, CHAT)) as { data: { prints: Array<{ id: string }> } };
+    expect(chat.data.prints.map((p) => p.id)).toEqual([id]);
+    const firstSalt = await saltOf();
+
+    await call('settings.set', { patch: { guardEnabled: false } }, OPTIONS);
+    expect(stored()).toEqual({ prints: false, salt: false });
+    await addKey('docbits.example.test', 'a1b2c3d4e5f60718293a4b5c6d7e8f90');
+    expect(stored()).toEqual({ prints: false, salt: false });
+
+    await call('settings.set', { patch: { guardEnabled: true } }, OPTIONS);
+    expect(stored()).toEqual({ prints: true, salt: true });
+    const secondSalt = await saltOf();
+    expect(typeof secondSalt === 'string' && secondSalt.length > 0).toBe(true);
+    expect(secondSalt === firstSalt).toBe(false);
+  });
+
+  it('turned on while locked, makes the prints at the next unlock', async () => {
+    await addKey();
+    await call('vault.lock', {}, POPUP);
+    await call('settings.set', { patch: { guardEnabled: true } }, OPTIONS);
+    expect(stored().prints).toBe(false);
+    expect((await call('vault.unlock', { password: PASSWORD }, POPUP)).ok).toBe(true);
+    expect(stored()).toEqual({ prints: true, salt: true });
   });
 });
