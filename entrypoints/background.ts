@@ -97,7 +97,10 @@ export default defineBackground(() => {
         : { type: 'event.vaultState', payload: { unlocked } };
     await Promise.all(
       tabs.map((t) =>
-        t.id === undefined ? undefined : browser.tabs.sendMessage(t.id, event).catch(() => {}),
+        // The top frame only: that is where the DocBits script runs (a leak guard in an iframe needs none of it).
+        t.id === undefined
+          ? undefined
+          : browser.tabs.sendMessage(t.id, event, { frameId: 0 }).catch(() => {}),
       ),
     );
   }

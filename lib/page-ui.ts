@@ -71,6 +71,15 @@ export interface PageUi {
 type Meeting = Record<string, unknown>;
 
 /**
+ * What is at the meeting point, if KeyGuard put it there: only an own property counts — the page can make
+ * `window.__keyguardPageUi` name one of its elements (an element with that id), but never an own property
+ * of this world's global.
+ */
+function atMeeting(meeting: Meeting): unknown {
+  return Object.hasOwn(meeting, PAGE_UI_GLOBAL) ? meeting[PAGE_UI_GLOBAL] : undefined;
+}
+
+/**
  * Page part: returns a loader that asks for the UI once (`inject` makes the background inject the second
  * script) and resolves when it has registered itself. A failed injection (extension reloading) may be
  * retried by the next call.
@@ -80,8 +89,9 @@ export function pageUiLoader(global: object, inject: () => Promise<unknown>): ()
   return () => {
     loading ??= new Promise<PageUi>((resolve, reject) => {
       const meeting = global as Meeting;
-      const present = meeting[PAGE_UI_GLOBAL];
-      if (present && typeof present === 'object') return resolve(present as PageUi);
+      const present = atMeeting(meeting);
+      if (typeof (present as PageUi | undefined)?.keyControls === 'function')
+        return resolve(present as PageUi);
       meeting[PAGE_UI_GLOBAL] = (ui: PageUi) => resolve(ui);
       inject().catch((e: unknown) => {
         loading = null;
@@ -95,7 +105,7 @@ export function pageUiLoader(global: object, inject: () => Promise<unknown>): ()
 /** UI part: hands `ui` to the page part waiting for it (or leaves it there, should it ask later). */
 export function registerPageUi(global: object, ui: PageUi): void {
   const meeting = global as Meeting;
-  const waiting = meeting[PAGE_UI_GLOBAL];
+  const waiting = atMeeting(meeting);
   meeting[PAGE_UI_GLOBAL] = ui;
   if (typeof waiting === 'function') waiting(ui);
 }

@@ -38,6 +38,15 @@ describe('page UI hand-off', () => {
     expect(inject).not.toHaveBeenCalled();
   });
 
+  it('is not fooled by a page element named like the meeting point (DOM clobbering)', async () => {
+    // What `window.__keyguardPageUi` is when the page has an element with that id: inherited, not own.
+    const world = Object.create({ [PAGE_UI_GLOBAL]: document.createElement('div') });
+    const ui = fakeUi();
+    const inject = vi.fn(async () => registerPageUi(world, ui));
+    expect(await pageUiLoader(world, inject)()).toBe(ui);
+    expect(inject).toHaveBeenCalledTimes(1);
+  });
+
   it('asks again after a failed injection', async () => {
     const world: Record<string, unknown> = {};
     const ui = fakeUi();
