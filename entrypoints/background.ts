@@ -29,8 +29,15 @@ export default defineBackground(() => {
   /** Chrome's notifications need an icon: KeyGuard's own. */
   const iconUrl = browser.runtime.getURL('/icon/128.png');
   setMessageSource((key, subs) => browser.i18n.getMessage(key as MessageKey, subs));
-  // The data key lives in storage.session; make sure content scripts can never read that area.
+  // The data key lives in storage.session; make sure content scripts can never read that area. Nor
+  // storage.local: settings (the DocBits hosts the router trusts, alert thresholds, the guard's allowlist),
+  // reminder state and the guard's fingerprints are for KeyGuard's own pages only — the leak guard's script
+  // runs on every site, and no content script reads storage (they ask the background). Chromium only;
+  // Firefox has no such switch (see SECURITY.md).
   void browser.storage.session.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
+  void (
+    browser.storage.local as { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> }
+  ).setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
 
   const session = createSessionKeyStorage(browser.storage.session);
   const opened = openVaultStore(indexedDB);
