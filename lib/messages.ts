@@ -237,7 +237,8 @@ export const MESSAGES = {
   }),
   'entry.copy': def<{ id: string }, CopyReply>({ senders: PAGES_AND_DOCBITS, payload: obj({ id: ID }) }),
   'entry.get': def<{ id: string }, Entry>({ senders: PAGES, payload: obj({ id: ID }), secretReply: true }),
-  'entry.index': def<Record<string, never>, IndexRecord[]>({ senders: PAGES_AND_DOCBITS, payload: empty }),
+  // Extension pages only: the DocBits page gets its own rows' facts through page.rows, never other hosts'.
+  'entry.index': def<Record<string, never>, IndexRecord[]>({ senders: PAGES, payload: empty }),
   'entry.list': def<Record<string, never>, EntrySummary[]>({ senders: PAGES, payload: empty }),
   'entry.remove': def<{ id: string }, null>({ senders: PAGES, payload: obj({ id: ID }) }),
   'entry.update': def<{ id: string; patch: ReturnType<typeof entryPatch> }, EntrySummary>({

@@ -124,6 +124,13 @@ describe('entry.capture from the DocBits page', () => {
   });
 });
 
+describe('the clear index', () => {
+  it("is for extension pages only: a DocBits page learns its own rows through page.rows, not other hosts' keys", async () => {
+    expect(await call('entry.index', {}, PAGE)).toMatchObject({ ok: true });
+    expect(await call('entry.index', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});
+
 describe('page controls', () => {
   it('injects them into the asking DocBits tab (top frame) only, locked or not', async () => {
     await vault.lock();
