@@ -215,11 +215,9 @@ export default defineBackground(() => {
         },
         copyToClipboard,
         onSettingsChanged: syncScripts,
-        injectPageUi: async (tabId, frameId) => {
-          await browser.scripting.executeScript({
-            target: { tabId, frameIds: [frameId] },
-            files: ['/docbits-ui.js'],
-          });
+        injectPageUi: async ({ tabId, frameId, documentId }) => {
+          const target = documentId ? { tabId, documentIds: [documentId] } : { tabId, frameIds: [frameId] };
+          await browser.scripting.executeScript({ target, files: ['/docbits-ui.js'] });
         },
         audit,
         auditLog: {

@@ -63,9 +63,10 @@ export interface HandlerDeps {
   copyToClipboard(text: string, clearAfterMs: number): Promise<void>;
   /**
    * Injects KeyGuard's page controls (entrypoints/docbits-ui) into the asking DocBits tab and frame — a
-   * fixed file of ours, into the sender's own frame only.
+   * fixed file of ours, into the sender's own frame only — into the very document that asked when the
+   * browser names it (`documentId`), so a navigation in between cannot receive it.
    */
-  injectPageUi(tabId: number, frameId: number): Promise<void>;
+  injectPageUi(target: { tabId: number; frameId: number; documentId?: string }): Promise<void>;
   /** Opens an extension-owned window where the user can unlock. */
   openUnlockWindow(): Promise<void>;
   /** After settings changed, e.g. to register the content script on new on-premise hosts. */
@@ -653,7 +654,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'ui.load': async (_, ctx) => {
       const tabId = ctx.sender.tab?.id;
       if (tabId === undefined) throw new RequestError('forbidden', 'Only a page in a tab gets controls');
-      await deps.injectPageUi(tabId, ctx.sender.frameId ?? 0);
+      const { frameId = 0, documentId } = ctx.sender;
+      await deps.injectPageUi(documentId ? { tabId, frameId, documentId } : { tabId, frameId });
       return null;
     },
     'ui.openUnlock': async () => {

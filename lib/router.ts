@@ -22,6 +22,8 @@ export interface Sender {
   url?: string;
   origin?: string;
   frameId?: number;
+  /** The sending document (Chromium 106+): names the very page that asked, not whatever the frame holds next. */
+  documentId?: string;
   tab?: { id?: number; url?: string };
 }
 

@@ -25,7 +25,7 @@ const NOW = Date.UTC(2026, 10, 27, 12);
 let vault: VaultService;
 let copies: Array<{ text: string; ms: number }>;
 let unlockWindows: number;
-let injected: Array<{ tabId: number; frameId: number }>;
+let injected: Array<{ tabId: number; frameId: number; documentId?: string }>;
 let route: ReturnType<typeof createRouter>;
 
 async function call(type: string, payload: unknown, sender: Sender = DOCBITS) {
@@ -57,7 +57,7 @@ beforeEach(async () => {
       onLocked: async () => {},
       copyToClipboard: async (text, ms) => void copies.push({ text, ms }),
       openUnlockWindow: async () => void unlockWindows++,
-      injectPageUi: async (tabId, frameId) => void injected.push({ tabId, frameId }),
+      injectPageUi: async (target) => void injected.push(target),
       now: () => NOW,
     }),
   });
@@ -138,6 +138,13 @@ describe('page controls', () => {
       ok: true,
     });
     expect(injected).toEqual([{ tabId: 12, frameId: 0 }]);
+  });
+
+  it('names the very document that asked when the browser says which, so a navigation cannot get them', async () => {
+    expect(await call('ui.load', {}, { ...DOCBITS, tab: { id: 12 }, documentId: 'DOC-1' })).toMatchObject({
+      ok: true,
+    });
+    expect(injected).toEqual([{ tabId: 12, frameId: 0, documentId: 'DOC-1' }]);
   });
 
   it('is refused without a tab, from a sub-frame, from extension pages and from other sites', async () => {
