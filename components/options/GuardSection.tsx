@@ -6,7 +6,7 @@ import type { Send } from '../api';
 import { describeError } from '../errors';
 import { StatusLine, TextField } from './fields';
 import { parseWhole } from './format';
-import { type HostPermissions, MAX_HOSTS, parseHost } from './HostsSection';
+import { type HostPermissions, MAX_HOSTS, parseHost, requestInGesture } from './HostsSection';
 
 interface Props {
   send: Send;
@@ -60,13 +60,7 @@ export function GuardSection({ send, permissions, settings, onSaved }: Props) {
   const toggle = (on: boolean) => {
     if (busy) return;
     if (on) {
-      // No await before this call: the browser shows its prompt only during the user's gesture.
-      let granted: Promise<boolean>;
-      try {
-        granted = permissions.request({ origins: GUARD_ORIGINS });
-      } catch (e) {
-        granted = Promise.reject(e);
-      }
+      const granted = requestInGesture(permissions, GUARD_ORIGINS);
       void run(async () => {
         if (!(await granted)) {
           setFailure(t('guardPermissionDenied'));
@@ -92,13 +86,7 @@ export function GuardSection({ send, permissions, settings, onSaved }: Props) {
   };
 
   const restore = () => {
-    // No await before this call: the browser shows its prompt only during the user's gesture.
-    let granted: Promise<boolean>;
-    try {
-      granted = permissions.request({ origins: lost });
-    } catch (e) {
-      granted = Promise.reject(e);
-    }
+    const granted = requestInGesture(permissions, lost);
     void run(async () => {
       if (await granted) setLost([]);
     });

@@ -13,6 +13,18 @@ export interface HostPermissions {
   contains(permissions: { origins: string[] }): Promise<boolean>;
 }
 
+/**
+ * Asks the browser for `origins` now, inside the user's click (the prompt is shown only during the gesture,
+ * so no await may come before this call); a synchronous throw becomes a rejected promise.
+ */
+export function requestInGesture(permissions: HostPermissions, origins: string[]): Promise<boolean> {
+  try {
+    return permissions.request({ origins });
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 /** settings.set accepts at most this many hosts (lib/messages.ts). */
 export const MAX_HOSTS = 50;
 
@@ -81,13 +93,6 @@ export function HostsSection({ send, permissions, settings, onSaved }: Props) {
   const saveHosts = (hosts: string[]) => send('settings.set', { patch: { docbitsHosts: hosts } });
 
   /** Asks for access to `host`; must be called synchronously from the user's click or submit. */
-  const requestAccess = (host: string): Promise<boolean> => {
-    try {
-      return permissions.request({ origins: [originPattern(host)] });
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  };
 
   const add = (e: Event) => {
     e.preventDefault();
@@ -114,7 +119,7 @@ export function HostsSection({ send, permissions, settings, onSaved }: Props) {
     setError('');
     setBusy(true);
     // No await before this call: the browser shows its prompt only during the user's gesture.
-    const granted = requestAccess(host);
+    const granted = requestInGesture(permissions, [originPattern(host)]);
     void (async () => {
       try {
         if (!(await granted)) {
@@ -144,7 +149,7 @@ export function HostsSection({ send, permissions, settings, onSaved }: Props) {
   const grant = (host: string) => {
     setStatus('');
     setFailure('');
-    const granted = requestAccess(host);
+    const granted = requestInGesture(permissions, [originPattern(host)]);
     void granted.then(
       (ok) => {
         setAccess((a) => ({ ...a, [host]: ok }));
