@@ -1,21 +1,8 @@
-import type { FindingKind } from '../../lib/hygiene';
 import { t } from '../../lib/i18n';
 import type { GuidePanelInput } from '../../lib/page-ui';
 import type { Refusal } from '../../lib/safe-click';
+import { FIX, RotationSteps } from '../RotationSteps';
 import { useGuardedAction } from './useGuardedAction';
-
-export const FIX: Record<FindingKind, Parameters<typeof t>[0]> = {
-  'retired-active': 'hyRetiredActive',
-  'past-age': 'hyPastAge',
-  'no-expiry': 'hyNoExpiry',
-  unused: 'hyUnused',
-  'never-used': 'hyNeverUsed',
-  'duplicate-name': 'hyDuplicate',
-};
-
-export const STEPS = ['rotStepCreate', 'rotStepUpdate', 'rotStepWait', 'rotStepRevoke'] as const;
-/** How many checklist steps a rotation step has ticked. */
-export const DONE = { create: 0, use: 1, revoke: 3, done: 4 } as const;
 
 /**
  * Above DocBits' key table: the checklist of each guided rotation on this host and the hygiene banner.
@@ -26,58 +13,45 @@ export function GuidePanel(props: GuidePanelInput & { guard: (e: MouseEvent) => 
   const { rotations, hygiene } = props;
   return (
     <div class="kg col">
-      {rotations.map((r) => {
-        const done = DONE[r.step];
-        return (
-          <section key={r.oldId} class="box" aria-label={t('rotChecklist')}>
-            <strong>{r.name ? t('rotTitle', r.name) : t('rotTitleLocked')}</strong>
-            {r.step === 'create' && r.suggestedName && (
-              <span class="msg">
-                {t('rotSuggested', r.suggestedName)}
-                {r.expiryDays !== null && ` · ${t('rotSuggestedExpiry', r.expiryDays)}`}{' '}
-                <button
-                  type="button"
-                  onClick={run(() =>
-                    props.fillName(r.suggestedName ?? '') ? undefined : t('rotStepCreate'),
-                  )}
-                >
-                  {t('rotUseName')}
-                </button>
-              </span>
-            )}
-            <ol>
-              {STEPS.map((s, i) => (
-                <li key={s} class={i < done ? 'in' : ''}>
-                  <span aria-hidden="true">{i < done ? '✓ ' : '○ '}</span>
-                  {t(s)}
-                  <span class="vh"> ({i < done ? t('rotDoneMark') : t('rotTodoMark')})</span>
-                </li>
-              ))}
-            </ol>
-            {r.warning && (
-              <span class="g bad" role="alert">
-                {t('rotWarnOldUsed')}
-              </span>
-            )}
-            {r.step === 'done' ? (
-              <span class="g in" role="status">
-                {t('rotCompleted')}
-              </span>
-            ) : (
+      {rotations.map((r) => (
+        <section key={r.oldId} class="box" aria-label={t('rotChecklist')}>
+          <strong>{r.name ? t('rotTitle', r.name) : t('rotTitleLocked')}</strong>
+          {r.step === 'create' && r.suggestedName && (
+            <span class="msg">
+              {t('rotSuggested', r.suggestedName)}
+              {r.expiryDays !== null && ` · ${t('rotSuggestedExpiry', r.expiryDays)}`}{' '}
               <button
                 type="button"
-                onClick={run(async () => {
-                  await props.send('rotation.cancel', { id: r.oldId });
-                  props.changed();
-                  return undefined;
-                })}
+                onClick={run(() => (props.fillName(r.suggestedName ?? '') ? undefined : t('rotStepCreate')))}
               >
-                {t('rotCancel')}
+                {t('rotUseName')}
               </button>
-            )}
-          </section>
-        );
-      })}
+            </span>
+          )}
+          <RotationSteps step={r.step} />
+          {r.warning && (
+            <span class="g bad" role="alert">
+              {t('rotWarnOldUsed')}
+            </span>
+          )}
+          {r.step === 'done' ? (
+            <span class="g in" role="status">
+              {t('rotCompleted')}
+            </span>
+          ) : (
+            <button
+              type="button"
+              onClick={run(async () => {
+                await props.send('rotation.cancel', { id: r.oldId });
+                props.changed();
+                return undefined;
+              })}
+            >
+              {t('rotCancel')}
+            </button>
+          )}
+        </section>
+      ))}
       {hygiene.length > 0 && (
         <details class="box">
           <summary>{t('hyBanner', hygiene.length)}</summary>

@@ -19,4 +19,5 @@ export const PAGE_UI_CSS =
   'form div{grid-column:1/-1;display:flex;gap:6px;justify-content:flex-end}' +
   '.col{display:flex;flex-direction:column;align-items:stretch;margin:8px 0}.box{padding:8px;border:1px solid var(--l);' +
   'border-radius:6px;background:var(--b);color:var(--f)}ol,ul{margin:4px 0;padding-left:20px}' +
-  '.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}summary{cursor:pointer}';
+  '.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}' +
+  'li.done{color:var(--ok)}summary{cursor:pointer}';

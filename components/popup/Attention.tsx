@@ -3,7 +3,7 @@ import { t } from '../../lib/i18n';
 import type { HygieneItem, RotationView } from '../../lib/messages';
 import type { Send } from '../api';
 import { describeError } from '../errors';
-import { DONE, FIX, STEPS } from '../page/GuidePanel';
+import { FIX, RotationSteps } from '../RotationSteps';
 import { apiKeysUrl } from './keys';
 
 /**
@@ -96,18 +96,7 @@ export function Attention(props: {
               {r.step === 'create' && r.suggestedName && (
                 <p class="hint">{t('rotSuggested', r.suggestedName)}</p>
               )}
-              <ol class="checklist">
-                {STEPS.map((s, i) => (
-                  <li key={s} class={i < DONE[r.step] ? 'done' : ''}>
-                    <span aria-hidden="true">{i < DONE[r.step] ? '✓ ' : '○ '}</span>
-                    {t(s)}
-                    <span class="visually-hidden">
-                      {' '}
-                      ({i < DONE[r.step] ? t('rotDoneMark') : t('rotTodoMark')})
-                    </span>
-                  </li>
-                ))}
-              </ol>
+              <RotationSteps step={r.step} />
               {r.warning && (
                 <p class="error" role="alert">
                   {t('rotWarnOldUsed')}

@@ -111,7 +111,7 @@ describe('GuidePanel', () => {
       'Suggested name: ERP (rotated 2026-11-27) · Expiration: 90 days, like the old key',
     );
     expect(text).toContain('Key rotation in progress');
-    expect(box.querySelectorAll('li.in')).toHaveLength(3);
+    expect(box.querySelectorAll('li.done')).toHaveLength(3);
     expect(box.querySelector('[role=alert]')?.textContent).toContain('Something still uses the old key');
     expect(text).toContain('KeyGuard found 1 key hygiene issues here');
     expect(text).toContain('dbk_AbCd… Never expires — rotate it to a key with an expiration date.');
