@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { anomalyNotice, createAnomalyDetector } from '../lib/anomaly';
+import { createAnomalyDetector, noticeOf } from '../lib/anomaly';
 import type { AuditSink } from '../lib/audit';
 import { AuditLog } from '../lib/audit/log';
 import { createAutoLock } from '../lib/autolock';
@@ -11,7 +11,7 @@ import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import type { RefreshEvent, VaultStateEvent } from '../lib/messages';
 import { type ContextsApi, createOffscreenClipboard, type OffscreenApi } from '../lib/offscreen';
 import { syncOnPremScripts } from '../lib/registration';
-import { createReminders, type NotificationOptions } from '../lib/reminders';
+import { createReminders } from '../lib/reminders';
 import { createRouter, type Sender } from '../lib/router';
 import { loadSettings, type Settings } from '../lib/settings';
 import { VaultService } from '../lib/vault/service';
@@ -58,16 +58,15 @@ export default defineBackground(() => {
           return { maxRecords: s.auditMaxRecords, maxDays: s.auditMaxDays };
         },
         onRecorded: async (input, at) => {
-          const notice = anomalyNotice(input);
+          const notice = noticeOf(input);
           if (notice) {
-            // One notification per key (or kind of anomaly): a repeat replaces it rather than piling up.
-            await browser.notifications.create(`kg-anomaly:${input.entryId ?? input.type}`, {
+            await browser.notifications.create(notice.id, {
               type: 'basic',
               iconUrl,
               title: browser.i18n.getMessage(notice.title),
               message: browser.i18n.getMessage(notice.message, [input.host ?? '']),
+              priority: 2,
             });
-            return;
           }
           const log = await auditLog;
           for (const anomaly of await anomalies.observe(input, at)) await log.record(anomaly);
@@ -225,10 +224,6 @@ export default defineBackground(() => {
           verify: async () => (await auditLog).verify(),
         },
         guardPrints,
-        notify: async (id, title, message) => {
-          const options: NotificationOptions = { type: 'basic', iconUrl, title, message, priority: 2 };
-          await browser.notifications.create(id, options);
-        },
         snooze: (ids, length) => reminders.snooze(ids, length),
         openUnlockWindow: async () => {
           await browser.windows.create({

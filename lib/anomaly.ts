@@ -1,7 +1,7 @@
 /**
  * Anomaly alerts on audit events: a burst of copies, a run of wrong master passwords. The detector sees
  * every recorded event and answers with the anomaly events to record (the background records them, which
- * also raises the notification, see {@link anomalyNotice}). A key copied for a foreign host is recorded
+ * also raises the notification, see {@link noticeOf}). A key copied for a foreign host is recorded
  * directly by the copy handler; a retired key in use by the DocBits page handler.
  *
  * The recent timestamps live in a small key-value area (`storage.session` in the extension), so a
@@ -95,12 +95,19 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions) {
   };
 }
 
-/** The i18n keys of an anomaly's notification; null for other events. */
-export function anomalyNotice(
+/**
+ * The notification a recorded event raises, or null: every anomaly (one id per key, or per kind when no key
+ * is involved, so a repeat replaces it rather than piling up) and a rotated key still in use. One place, so
+ * whatever records the event — a handler, the detector — the user hears of it the same way.
+ */
+export function noticeOf(
   input: AuditInput,
-): { title: 'anomalyTitle'; message: AnomalyMessageKey } | null {
+): { id: string; title: 'anomalyTitle' | 'extName'; message: NoticeMessageKey } | null {
+  if (input.type === 'rotation.oldKeyStillUsed') {
+    return { id: `kg-rotation:${input.entryId ?? ''}`, title: 'extName', message: 'rotWarnOldUsed' };
+  }
   const message = ANOMALY_MESSAGES[input.type as keyof typeof ANOMALY_MESSAGES];
-  return message ? { title: 'anomalyTitle', message } : null;
+  return message ? { id: `kg-anomaly:${input.entryId ?? input.type}`, title: 'anomalyTitle', message } : null;
 }
 
 const ANOMALY_MESSAGES = {
@@ -109,4 +116,4 @@ const ANOMALY_MESSAGES = {
   'anomaly.retiredKeyUsed': 'anomalyRetiredKeyUsed',
   'anomaly.foreignHostCopy': 'anomalyForeignHostCopy',
 } as const;
-export type AnomalyMessageKey = (typeof ANOMALY_MESSAGES)[keyof typeof ANOMALY_MESSAGES];
+export type NoticeMessageKey = (typeof ANOMALY_MESSAGES)[keyof typeof ANOMALY_MESSAGES] | 'rotWarnOldUsed';

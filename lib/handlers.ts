@@ -71,8 +71,6 @@ export interface HandlerDeps {
   openUnlockWindow(): Promise<void>;
   /** After settings changed, e.g. to register the content script on new on-premise hosts. */
   onSettingsChanged?(settings: Settings): Promise<void>;
-  /** Shows a system notification (rotation warnings); absent in tests that do not care. */
-  notify?(id: string, title: string, message: string): Promise<void>;
   /** Snoozes the reminders of these entries. */
   snooze?(ids: string[], length: 'day' | 'week'): Promise<void>;
   now?: () => number;
@@ -301,7 +299,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
             origin: 'docbits-page',
             host,
           });
-          await deps.notify?.(`kg-rotation:${id}`, t('extName'), t('rotWarnOldUsed'));
         } else {
           if (unlocked && index.get(id)?.state !== 'retired') {
             await vault.update(id, { state: 'retired' }, 'rotation completed: revoked on DocBits');

@@ -6,6 +6,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { noticeOf } from '../../lib/anomaly';
 import type { AuditInput } from '../../lib/audit';
 import { createHandlers } from '../../lib/handlers';
 import { setMessageSource, sourceFromJson } from '../../lib/i18n';
@@ -106,8 +107,14 @@ beforeEach(async () => {
       copyToClipboard: async () => {},
       openUnlockWindow: async () => {},
       injectPageUi: async () => {},
-      audit: { record: async (x) => void audit.push(x) },
-      notify: async (id, title, message) => void notes.push({ id, title, message }),
+      // As the background wires it: every recorded event, and the notification it raises (lib/anomaly.ts).
+      audit: {
+        record: async (x) => {
+          audit.push(x);
+          const notice = noticeOf(x);
+          if (notice) notes.push({ id: notice.id, title: notice.title, message: notice.message });
+        },
+      },
       now: () => now,
     }),
   });
@@ -218,8 +225,8 @@ describe('guided rotation through the handlers', () => {
     expect(notes).toEqual([]);
     await call('page.rows', table({ status: 'revoked', used: now - 60_000 }));
     await call('page.rows', table({ status: 'revoked', used: now - 60_000 }));
-    // Recorded once; the audit log turns every anomaly record into its notification (background wiring).
-    expect(notes).toEqual([]);
+    // Recorded once, and so notified once.
+    expect(notes.map((n) => n.id)).toEqual([`kg-anomaly:${oldId}`]);
     expect(audit).toEqual([
       { type: 'anomaly.retiredKeyUsed', entryId: oldId, origin: 'docbits-page', host: 'app.docbits.com' },
     ]);
