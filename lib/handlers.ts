@@ -8,6 +8,7 @@ import type { AuditInput, AuditOrigin, AuditSink } from './audit';
 import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './audit/log';
 import { cellDate } from './docbits/dates';
 import { environmentOf } from './docbits/hosts';
+import { errorKind } from './errors';
 import type { GuardPrintStore, GuardView } from './guard';
 import { hygieneFindings } from './hygiene';
 import { t } from './i18n';
@@ -132,7 +133,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!guardEnabled) await deps.guardPrints.clear();
       else if (await vault.isUnlocked()) await deps.guardPrints.refresh(await vault.exportEntries());
     } catch (e) {
-      console.warn('KeyGuard: leak guard fingerprints not refreshed', e instanceof Error ? e.name : typeof e);
+      console.warn('KeyGuard: leak guard fingerprints not refreshed', errorKind(e));
     }
   }
 

@@ -12,6 +12,7 @@
  * the clear index (dates and states). No name, note or secret is ever stored there.
  */
 import type { AuditSink } from './audit';
+import { errorKind } from './errors';
 import {
   type ExpiryStage,
   expiryStage,
@@ -345,7 +346,7 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
 
   function run(): Promise<void> {
     const next = chain.then(runOnce);
-    chain = next.catch((e: unknown) => console.warn('KeyGuard: reminders failed', String(e)));
+    chain = next.catch((e: unknown) => console.warn('KeyGuard: reminders failed', errorKind(e)));
     return next;
   }
 
@@ -401,7 +402,7 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
   async function onLocked(): Promise<void> {
     // On the chain: a run that read the names before the lock finishes (and shows them) before they are cleared.
     const task = chain.then(clearNamed);
-    chain = task.catch((e: unknown) => console.warn('KeyGuard: reminders failed', String(e)));
+    chain = task.catch((e: unknown) => console.warn('KeyGuard: reminders failed', errorKind(e)));
     await task;
     await run();
   }

@@ -3,6 +3,8 @@
  * extension id, the sender kind against the message's allow-list, and the payload shape. Only then does a
  * handler run. Whatever happens, the caller gets a `Reply` and nothing escapes as an exception.
  */
+
+import { errorKind } from './errors';
 import {
   type ErrorCode,
   isMessageType,
@@ -123,9 +125,7 @@ export function createRouter(opts: RouterOptions) {
       if (e instanceof VaultError) return error(e.code, e.message, e.retryAfterMs);
       if (e instanceof RequestError) return error(e.code, e.message);
       // Unknown failures get a generic reply: their text might carry data we never want to echo.
-      (opts.logError ?? console.error)(
-        `KeyGuard: a message handler failed (${e instanceof Error ? e.name : typeof e})`,
-      );
+      (opts.logError ?? console.error)(`KeyGuard: a message handler failed (${errorKind(e)})`);
       return error('internal', 'Internal error');
     }
   };

@@ -26,6 +26,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { AuditInput, AuditOrigin, AuditType } from '../audit';
 import { AUDIT_ORIGINS, AUDIT_TYPES } from '../audit';
+import { errorKind } from '../errors';
 import {
   base64ToBytes,
   bytesToBase64,
@@ -242,15 +243,13 @@ export class AuditLog {
         }
       });
     } catch (e) {
-      this.logError(
-        `KeyGuard: an audit record could not be written (${e instanceof Error ? e.name : typeof e})`,
-      );
+      this.logError(`KeyGuard: an audit record could not be written (${errorKind(e)})`);
       return;
     }
     try {
       await this.onRecorded?.(clean, at);
     } catch (e) {
-      this.logError(`KeyGuard: audit follow-up failed (${e instanceof Error ? e.name : typeof e})`);
+      this.logError(`KeyGuard: audit follow-up failed (${errorKind(e)})`);
     }
   }
 
