@@ -292,6 +292,7 @@ describe('durability while the service worker is stopped mid-burst', () => {
     });
 
     // Writes cut short by a stop must not leave plaintext behind either.
+    expect(userDataDir, 'the durability run has no profile to scan').toBeDefined();
     if (!userDataDir) return;
     const results = scanProfileForSecrets(userDataDir, [...secrets.map((s) => s.value), PASSWORD]);
     const leaks = results.filter((r) => r.total > 0);
