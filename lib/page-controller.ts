@@ -135,7 +135,7 @@ export function startPageController(deps: ControllerDeps) {
     syncSites();
     void syncRows(force);
   };
-  const disconnect = observePage(doc, () => refresh(), deps.MutationObserver);
+  const disconnect = observePage(doc, () => refresh(), { MutationObserver: deps.MutationObserver });
 
   return {
     /** Re-reads the page; `force` re-asks the background even if the table did not change. */

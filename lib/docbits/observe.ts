@@ -1,17 +1,22 @@
 /**
- * Watching the DocBits single-page app. One MutationObserver on the whole document: its callback runs as a
- * microtask — before the browser paints — so a key the fallback recognises is marked (and so masked by
- * MASK_CSS) before it is first shown. Off the integration page it only compares the path, and watches
- * child lists only.
+ * Watching the DocBits single-page app without making a busy page pay for it (design.md, "Performance
+ * budgets"). The browser building one MutationRecord per change under an observed subtree is a cost no
+ * callback can lower (1.4–1.7× for a page churning its own widget), so the whole page is watched only when
+ * a key can appear in it: for a while after the app arrives on the integration page and after each trusted
+ * pointer or key press there (the user creating, revealing, revoking). Then a MutationObserver callback —
+ * a microtask, before the browser paints — marks a key the fallback recognises, so MASK_CSS masks it before
+ * it is first shown. The rest of the time only what DocBits adds outside its app root is watched whole —
+ * its teleported dialogs and tooltips, where the show-once key appears — plus the key tables, and a
+ * look every second catches anything else (a key in unknown markup that appears without any input is then
+ * marked within a second; keys on DocBits' stable hooks are masked by the stylesheet at all times).
+ * Arrival is heard from the Navigation API; where it is missing (older Firefox) the whole document is
+ * watched all the time, as before.
  *
- * A busy page should not pay for it (design.md, "Performance budgets"). The browser building and handing
- * over one record per change is a floor no callback can lower; beyond it, in a content script each node a
- * callback touches gets a wrapper of its own, which costs more than most page changes. So the callback
- * reads only each record's target: per batch it looks into each distinct target once, for elements not
- * seen before, and looks again at a candidate whose own text or value changed; it never asks for added or
- * removed nodes, nor walks up from each change. Removals are noticed on the few nodes that matter (keys
- * with controls, the controls, the key tables); changes inside the key tables by a second observer, on
- * the tables only. The caller is called only when something it reads changed, not for every change.
+ * Inside a watched subtree the callback reads only each record's target: per batch it looks into each
+ * distinct target once, for elements not seen before, and looks again at a candidate whose own text or
+ * value changed; it never asks for added or removed nodes (in a content script each node touched gets a
+ * wrapper of its own, which costs more than most page changes). The caller is called only when something
+ * it reads changed, not for every change.
  */
 import { CANDIDATES, markFallback } from './detect';
 import { isIntegrationPath } from './hosts';
@@ -25,6 +30,24 @@ const SITES = `${SHOW_ONCE_SELECTOR},${LEGACY_SELECTOR},[${MASK_ATTR}],[${UI_ATT
 
 const ALL = { childList: true, subtree: true };
 const TEXT = { ...ALL, characterData: true };
+const PAGE = { ...TEXT, attributeFilter: ['value'] };
+
+/** How long the whole page is watched after arriving on the integration page or a press of a key or pointer. */
+export const ATTENTION_MS = 10_000;
+/** How often the integration page is looked over while not watched whole. */
+export const SWEEP_MS = 1_000;
+
+/** The part of the Navigation API used here: an event after every change of the current entry. */
+export type NavigationLike = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+
+export interface ObserveOptions {
+  MutationObserver?: typeof MutationObserver;
+  /** The window's `navigation`; without it the whole document is watched all the time. */
+  navigation?: NavigationLike | null;
+  /** Tests shorten these; the page uses ATTENTION_MS and SWEEP_MS. */
+  attentionMs?: number;
+  sweepMs?: number;
+}
 
 /**
  * Calls `onChange` (coalesced: at most once per animation frame, before it is painted; once per microtask
@@ -34,23 +57,34 @@ const TEXT = { ...ALL, characterData: true };
  * and when the app navigates onto or away from the integration page. Returns the function that
  * disconnects it.
  */
-export function observePage(
-  doc: Document,
-  onChange: () => void,
-  MO: typeof MutationObserver = MutationObserver,
-): () => void {
+export function observePage(doc: Document, onChange: () => void, options: ObserveOptions = {}): () => void {
+  const win = doc.defaultView;
+  const MO = options.MutationObserver ?? MutationObserver;
+  const navigation =
+    options.navigation !== undefined
+      ? options.navigation
+      : ((win as (Window & { navigation?: NavigationLike }) | null)?.navigation ?? null);
+  const attentionMs = options.attentionMs ?? ATTENTION_MS;
+  const sweepMs = options.sweepMs ?? SWEEP_MS;
   let path: string | undefined;
   let active = false;
   let pending = false;
   let changed = false;
+  let stopped = false;
+  /** Until when (Date.now()) the whole page is watched. */
+  let attentiveUntil = 0;
+  let attentionTimer: ReturnType<typeof setTimeout> | undefined;
+  let sweepTimer: ReturnType<typeof setInterval> | undefined;
   /** Elements matching WATCH already looked at. */
   const known = new WeakSet<Element>();
   /** The nodes whose removal matters. */
   let tracked: Element[] = [];
-  const win = doc.defaultView;
+  /** The children of body when the document was parsed (the app root, scripts): not teleported content. */
+  let frame: WeakSet<Element> | undefined;
 
   const run = () => {
     pending = false;
+    if (stopped) return;
     onChange();
     // Watch the key tables now on the page (forgetting KeyGuard's own changes just made), and track them
     // and the keys and controls outside them.
@@ -88,40 +122,137 @@ export function observePage(
     }
     check(el);
   };
+  /** Looks into `root` for what was not seen before. */
+  const scan = (root: ParentNode) => {
+    for (const el of root.querySelectorAll(WATCH)) if (!known.has(el)) fresh(el);
+  };
 
-  const onBatch = (records: MutationRecord[]) => {
-    const p = doc.location?.pathname ?? '';
-    if (p !== path) {
-      path = p;
-      const was = active;
-      active = isIntegrationPath(p);
-      mo.observe(doc, active ? { ...TEXT, attributeFilter: ['value'] } : ALL);
-      if (active) for (const el of doc.querySelectorAll(WATCH)) fresh(el);
-      if (active || was) schedule();
+  /** The children of body once the document is parsed; undefined before. */
+  const frameOf = () => {
+    if (!frame && doc.readyState !== 'loading' && doc.body) frame = new WeakSet(doc.body.children);
+    return frame;
+  };
+  const attentive = () => Date.now() < attentiveUntil;
+  /** What is observed now: nothing off the integration page, all of it while attentive, else the portals. */
+  const connect = () => {
+    mo.disconnect();
+    if (!navigation) {
+      // No way to hear the app navigate but watching it: the whole document, child lists only off the page.
+      mo.observe(doc, active ? PAGE : ALL);
       return;
     }
     if (!active) return;
+    const body = doc.body;
+    const parsed = frameOf();
+    if (attentive() || !body || !parsed) {
+      mo.observe(doc, PAGE);
+      return;
+    }
+    mo.observe(body, { childList: true });
+    for (const el of body.children) if (!parsed.has(el) && !el.hasAttribute(UI_ATTR)) mo.observe(el, PAGE);
+  };
+
+  /** Watch the whole page for the next ATTENTION_MS. */
+  const attend = () => {
+    if (!active || !navigation) return;
+    const was = attentive();
+    attentiveUntil = Date.now() + attentionMs;
+    if (attentionTimer !== undefined) clearTimeout(attentionTimer);
+    attentionTimer = setTimeout(relax, attentionMs);
+    if (was) return;
+    handle(mo.takeRecords());
+    connect();
+    changed = false;
+    scan(doc);
+    if (changed) schedule();
+  };
+  const relax = () => {
+    attentionTimer = undefined;
+    if (stopped || !active) return;
+    handle(mo.takeRecords());
+    connect();
+  };
+  /** The look every second while the page is not watched whole. */
+  const sweep = () => {
+    if (stopped || !active || attentive()) return;
+    changed = false;
+    scan(doc);
+    for (const el of doc.querySelectorAll(CANDIDATES)) check(el);
+    if (changed || tracked.some((n) => !n.isConnected)) schedule();
+  };
+
+  /** The app may have moved to another path: start or stop watching the integration page. */
+  const arrive = (): boolean => {
+    const p = doc.location?.pathname ?? '';
+    if (p === path) return false;
+    path = p;
+    const was = active;
+    active = isIntegrationPath(p);
+    if (sweepTimer !== undefined) clearInterval(sweepTimer);
+    sweepTimer = undefined;
+    attentiveUntil = 0;
+    connect();
+    if (active) {
+      for (const el of doc.querySelectorAll(WATCH)) fresh(el);
+      attend();
+      if (navigation) sweepTimer = setInterval(sweep, sweepMs);
+    }
+    if (active || was) schedule();
+    return true;
+  };
+
+  /** Looks at what the records say changed. */
+  const handle = (records: MutationRecord[]) => {
+    if (!active || records.length === 0) return;
     changed = false;
     const targets = new Set<Node>();
-    for (const r of records) targets.add(r.target);
+    let portals = false;
+    for (const r of records) {
+      targets.add(r.target);
+      if (r.target === doc.body && !attentive()) portals = true;
+    }
     for (const t of targets) {
       // its children, text or value changed (a text node: its element's text)
       const el = t.nodeType === 1 ? (t as Element) : t.parentElement;
       if (el?.matches(CANDIDATES)) check(el);
-      if ((t as ParentNode).firstElementChild) {
-        for (const el of (t as ParentNode).querySelectorAll(WATCH)) if (!known.has(el)) fresh(el);
-      }
+      if ((t as ParentNode).firstElementChild) scan(t as ParentNode);
     }
+    // something was teleported to or taken from body: watch what is there now
+    if (portals && navigation) connect();
     if (changed || tracked.some((n) => !n.isConnected)) schedule();
+  };
+  const onBatch = (records: MutationRecord[]) => {
+    if (!arrive()) handle(records);
   };
   const mo = new MO(onBatch);
   // Inside the key tables, any change (KeyGuard's own marks, mounted after the background answered, cost
   // one more look that finds nothing to do).
   const tables = new MO(() => schedule());
 
+  const onNavigate = () => void onBatch(mo.takeRecords());
+  const onInput = (e: Event) => {
+    if (e.isTrusted) attend();
+  };
+  const onLoaded = () => {
+    frameOf();
+    if (!attentive()) connect();
+  };
+  navigation?.addEventListener('currententrychange', onNavigate);
+  const listen = { capture: true, passive: true };
+  doc.addEventListener('pointerdown', onInput, listen);
+  doc.addEventListener('keydown', onInput, listen);
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', onLoaded, { once: true });
+
   onBatch([]);
   return () => {
+    stopped = true;
     mo.disconnect();
     tables.disconnect();
+    navigation?.removeEventListener('currententrychange', onNavigate);
+    doc.removeEventListener('pointerdown', onInput, listen);
+    doc.removeEventListener('keydown', onInput, listen);
+    doc.removeEventListener('DOMContentLoaded', onLoaded);
+    if (attentionTimer !== undefined) clearTimeout(attentionTimer);
+    if (sweepTimer !== undefined) clearInterval(sweepTimer);
   };
 }

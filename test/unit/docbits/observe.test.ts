@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MASK_ATTR, UI_ATTR } from '../../../lib/docbits/mask';
-import { observePage } from '../../../lib/docbits/observe';
+import { type ObserveOptions, observePage as observeWith } from '../../../lib/docbits/observe';
 import { expectedFor, loadFixture } from './fixtures';
 
 const KEY = 'q8Zr2VbX7mKp1LsT9yWc4NdF6hJ0gE3uA5iO';
@@ -17,17 +17,49 @@ const microtasks = async () => {
 const frame = () => new Promise((r) => setTimeout(r, 40));
 const marked = () => document.querySelectorAll(`[${MASK_ATTR}]`).length;
 
+/** A stand-in for `window.navigation`: the app's pushState fires `currententrychange`, as in Chromium. */
+const navigation = new EventTarget();
+const pushState = history.pushState.bind(history);
+const navigate = (path: string) => {
+  pushState(null, '', path);
+  navigation.dispatchEvent(new Event('currententrychange'));
+};
+
 let stop: (() => void) | undefined;
 beforeEach(() => {
   document.body.innerHTML = '';
-  history.pushState(null, '', '/settings/integration');
+  pushState(null, '', '/settings/integration');
 });
 afterEach(() => {
   stop?.();
   stop = undefined;
+  vi.restoreAllMocks();
 });
 
-describe('observePage', () => {
+/** Counts the records the browser hands over: what a busy page pays for with a watched subtree. */
+function countingObserver() {
+  const seen = { records: 0 };
+  class Counting extends MutationObserver {
+    constructor(cb: MutationCallback) {
+      super((records, mo) => {
+        seen.records += records.length;
+        cb(records, mo);
+      });
+    }
+  }
+  return { MO: Counting as typeof MutationObserver, seen };
+}
+
+describe.each([
+  ['watching the whole document (no Navigation API)', { navigation: null }],
+  ['in the window after arrival (Navigation API)', { navigation }],
+] as [string, ObserveOptions][])('observePage %s', (_, mode) => {
+  const observePage = (doc: Document, onChange: () => void) => observeWith(doc, onChange, mode);
+  beforeEach(() => {
+    // the app navigating: with the Navigation API, observePage hears of it by the event
+    vi.spyOn(history, 'pushState').mockImplementation((_s, _t, url) => navigate(String(url)));
+  });
+
   it('calls onChange once for a burst of mutations', async () => {
     loadFixture('current-en');
     const onChange = vi.fn();
@@ -252,5 +284,165 @@ describe('observePage', () => {
     await frame();
     expect(onChange).not.toHaveBeenCalled();
     expect(marked()).toBe(0);
+  });
+});
+
+describe('observePage after the window (Navigation API, the page not watched whole)', () => {
+  const quiet = (onChange: () => void, MO?: typeof MutationObserver, sweepMs = 60_000) =>
+    observeWith(document, onChange, {
+      navigation,
+      attentionMs: 0,
+      sweepMs,
+      ...(MO ? { MutationObserver: MO } : {}),
+    });
+  /** A widget inside the app's root churning 2,000 changes, the way busyPageRun does. */
+  const churn = async () => {
+    const box = document.createElement('div');
+    document.querySelector('.integration-page')?.appendChild(box);
+    for (let i = 0; i < 2_000; i++) {
+      const el = document.createElement(['div', 'span', 'code', 'input'][i % 4] as string);
+      el.textContent = `item ${i}`;
+      box.appendChild(el);
+      if (i % 3 === 0) el.textContent = `text ${i}`;
+      if (box.children.length > 64) box.firstElementChild?.remove();
+    }
+    await microtasks();
+  };
+  beforeEach(() => {
+    document.body.innerHTML = '<div id="q-app"></div>';
+  });
+  const loadApp = (name: Parameters<typeof loadFixture>[0]) => {
+    loadFixture(name);
+    // the fixture's teleported dialogs stay; the rest is the app, inside #q-app as DocBits mounts it
+    const app = document.createElement('div');
+    app.id = 'q-app';
+    for (const el of [...document.body.children]) if (!el.id.startsWith('q-portal')) app.append(el);
+    document.body.prepend(app);
+  };
+
+  it('hands over no record for a widget churning inside the app, where watching the document would', async () => {
+    loadApp('current-en');
+    const quietCount = countingObserver();
+    stop = quiet(() => {}, quietCount.MO);
+    await frame();
+    quietCount.seen.records = 0;
+    await churn();
+    expect(quietCount.seen.records).toBe(0);
+    stop();
+
+    const wholeCount = countingObserver();
+    stop = observeWith(document, () => {}, { navigation: null, MutationObserver: wholeCount.MO });
+    await frame();
+    wholeCount.seen.records = 0;
+    await churn();
+    expect(wholeCount.seen.records).toBeGreaterThan(2_000);
+  });
+
+  it('watches what is teleported to body whole: a fallback key there is marked before the next frame', async () => {
+    loadApp('current-de');
+    for (const d of document.querySelectorAll('[id^="q-portal--dialog"]')) d.remove();
+    const onChange = vi.fn();
+    stop = quiet(onChange);
+    await frame();
+    onChange.mockClear();
+
+    document.body.insertAdjacentHTML('beforeend', dialog(''));
+    await microtasks();
+    const code = document.querySelector('.new-key-box code') as HTMLElement;
+    expect(code.hasAttribute(MASK_ATTR)).toBe(false);
+    code.textContent = KEY; // the key arrives after the dialog
+    await microtasks();
+    expect(code.hasAttribute(MASK_ATTR)).toBe(true);
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('hears a teleported show-once box leave with its controls', async () => {
+    loadApp('current-en');
+    for (const d of document.querySelectorAll('[id^="q-portal--dialog"]')) d.remove();
+    const onChange = vi.fn(() => {
+      for (const box of document.querySelectorAll('.key-display')) {
+        if (box.nextElementSibling?.hasAttribute(UI_ATTR)) continue;
+        const host = document.createElement('span');
+        host.setAttribute(UI_ATTR, '');
+        box.after(host);
+      }
+    });
+    stop = quiet(onChange);
+    await frame();
+    onChange.mockClear();
+    document.body.insertAdjacentHTML('beforeend', dialog(KEY).replace('new-key-box', 'key-display'));
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+    document.body.lastElementChild?.remove(); // Done: the dialog closes
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(2);
+  });
+
+  it('still hears the key table change', async () => {
+    loadApp('current-en');
+    const onChange = vi.fn();
+    stop = quiet(onChange);
+    await frame();
+    onChange.mockClear();
+    const badge = document.querySelector('.api-keys-card [role=status]') as HTMLElement;
+    (badge.firstChild as Text).data = 'Revoked';
+    await microtasks();
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('finds a key that appears in the app without any input at the next sweep, not before', async () => {
+    loadApp('current-en');
+    const onChange = vi.fn();
+    stop = quiet(onChange, undefined, 100);
+    await frame();
+    onChange.mockClear();
+    document.querySelector('.integration-page')?.insertAdjacentHTML('beforeend', dialog(KEY));
+    await microtasks();
+    await frame();
+    expect(marked()).toBe(0);
+    expect(onChange).not.toHaveBeenCalled();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(marked()).toBe(1);
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('a scripted (untrusted) pointer or key press does not widen the watch', async () => {
+    loadApp('current-en');
+    const count = countingObserver();
+    stop = quiet(() => {}, count.MO);
+    await frame();
+    document.dispatchEvent(new Event('pointerdown', { bubbles: true }));
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true }));
+    count.seen.records = 0;
+    await churn();
+    expect(count.seen.records).toBe(0);
+  });
+
+  it('leaving the page stops the sweep and the watch; coming back starts them again', async () => {
+    loadApp('current-en');
+    const count = countingObserver();
+    const onChange = vi.fn();
+    stop = quiet(onChange, count.MO, 50);
+    await frame();
+    navigate('/setting');
+    await frame();
+    onChange.mockClear();
+    count.seen.records = 0;
+    document.querySelector('.integration-page')?.insertAdjacentHTML('beforeend', dialog(KEY));
+    document.body.insertAdjacentHTML('beforeend', dialog(KEY));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(count.seen.records).toBe(0);
+    expect(marked()).toBe(0);
+    expect(onChange).not.toHaveBeenCalled();
+
+    navigate('/settings/integration');
+    await microtasks();
+    expect(marked()).toBe(2); // both looked at on arrival
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
   });
 });
