@@ -238,9 +238,11 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
     if (!attentive()) connect();
   };
   navigation?.addEventListener('currententrychange', onNavigate);
+  // On the window, capturing: the first to hear a press, before any page listener can stop it.
   const listen = { capture: true, passive: true };
-  doc.addEventListener('pointerdown', onInput, listen);
-  doc.addEventListener('keydown', onInput, listen);
+  const presses: EventTarget = win ?? doc;
+  presses.addEventListener('pointerdown', onInput, listen);
+  presses.addEventListener('keydown', onInput, listen);
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', onLoaded, { once: true });
 
   onBatch([]);
@@ -249,8 +251,8 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
     mo.disconnect();
     tables.disconnect();
     navigation?.removeEventListener('currententrychange', onNavigate);
-    doc.removeEventListener('pointerdown', onInput, listen);
-    doc.removeEventListener('keydown', onInput, listen);
+    presses.removeEventListener('pointerdown', onInput, listen);
+    presses.removeEventListener('keydown', onInput, listen);
     doc.removeEventListener('DOMContentLoaded', onLoaded);
     if (attentionTimer !== undefined) clearTimeout(attentionTimer);
     if (sweepTimer !== undefined) clearInterval(sweepTimer);
