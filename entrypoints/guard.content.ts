@@ -32,7 +32,8 @@ export default defineContentScript({
     ctx.addEventListener(document, 'visibilitychange', () => {
       if (document.visibilityState === 'visible') refresh();
     });
-    const page = location.hostname;
+    // A frame the page wrote itself (about:srcdoc, blob:) has no host of its own: it speaks for its origin's.
+    const page = location.hostname || (URL.canParse(origin) ? new URL(origin).hostname : '');
     const remove = installGuard({
       win: window,
       view: () => view,

@@ -192,10 +192,24 @@ export const GUARD_SCRIPT_FILE = 'content-scripts/guard.js';
 /** The optional all-sites permission the leak guard needs (the manifest's optional_host_permissions). */
 export const GUARD_ORIGINS = ['https://*/*', 'http://*/*'];
 
+/** The guard's registration: every http(s) page, every frame — also frames a page writes itself. */
+const GUARD_SCRIPT = {
+  id: GUARD_SCRIPT_ID,
+  matches: GUARD_ORIGINS,
+  js: [GUARD_SCRIPT_FILE],
+  runAt: 'document_start',
+  allFrames: true,
+  // about:blank, about:srcdoc and blob: frames have no http(s) URL; without this a page could take a key
+  // pasted into such a frame (its own, same-origin) unguarded.
+  matchOriginAsFallback: true,
+  persistAcrossSessions: true,
+} as const;
+
 /**
  * Makes the guard's dynamic content script match the setting: registered on every http(s) page, in every
- * frame, from document start, when the guard is on and its permission granted; unregistered otherwise.
- * Returns whether it is registered now.
+ * frame (GUARD_SCRIPT), from document start, when the guard is on and its permission granted; unregistered
+ * otherwise. A registration made by an older version with other options is replaced. Returns whether it is
+ * registered now.
  */
 export async function syncGuardScript(
   deps: import('./registration').RegistrationDeps,
@@ -207,17 +221,9 @@ export async function syncGuardScript(
     if (existing.length > 0) await deps.scripting.unregisterContentScripts({ ids: [GUARD_SCRIPT_ID] });
     return false;
   }
-  if (existing.length === 0) {
-    await deps.scripting.registerContentScripts([
-      {
-        id: GUARD_SCRIPT_ID,
-        matches: GUARD_ORIGINS,
-        js: [GUARD_SCRIPT_FILE],
-        runAt: 'document_start',
-        allFrames: true,
-        persistAcrossSessions: true,
-      },
-    ]);
-  }
+  const script = { ...GUARD_SCRIPT, matches: [...GUARD_SCRIPT.matches], js: [...GUARD_SCRIPT.js] };
+  const current = existing[0];
+  if (current && current.matchOriginAsFallback !== true) await deps.scripting.updateContentScripts([script]);
+  else if (!current) await deps.scripting.registerContentScripts([script]);
   return true;
 }

@@ -25,7 +25,7 @@ import {
   suggestedExpiryDays,
   suggestedName,
 } from './rotation-flow';
-import { type HandlerContext, type Handlers, RequestError } from './router';
+import { type HandlerContext, type Handlers, pageUrlOf, RequestError } from './router';
 import { type KeyValueArea, loadSettings, type Settings, saveSettings } from './settings';
 import { applyImport, createExport, ExportError, planImport, readExport } from './vault/export';
 import { summaryOf } from './vault/format';
@@ -142,7 +142,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     const settings = await loadSettings(deps.settingsArea);
     if (!settings.guardEnabled || !deps.guardPrints)
       return { salt: '', prints: [], lengths: [], insecure: false };
-    return deps.guardPrints.view(ctx.sender.url ?? '', settings.guardAllowlist);
+    return deps.guardPrints.view(pageUrlOf(ctx.sender)?.href ?? '', settings.guardAllowlist);
   }
 
   /** When each tab's recent guard reports came (in memory: a restart of the background forgets them). */
@@ -464,7 +464,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         ? await deps.guardPrints?.lookup(entryId)
         : undefined;
       if (!print) throw new RequestError('forbidden', 'This page does not guard that key');
-      const url = new URL(ctx.sender.url ?? '');
+      // (guardViewOf found a page URL, or there would be no print)
+      const url = pageUrlOf(ctx.sender) as URL;
       const host = url.hostname;
       const insecure = url.protocol === 'http:';
       const type =

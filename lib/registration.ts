@@ -16,6 +16,8 @@ export interface RegisteredScript {
   runAt?: 'document_start' | 'document_end' | 'document_idle';
   persistAcrossSessions?: boolean;
   allFrames?: boolean;
+  /** Also frames without a URL of their own (about:blank, srcdoc, blob:) whose origin matches. */
+  matchOriginAsFallback?: boolean;
 }
 
 export interface RegistrationDeps {

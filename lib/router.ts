@@ -79,7 +79,23 @@ export async function classifySender(
   if (sender.frameId === 0 && url.protocol === 'https:' && (await opts.isDocbitsHost(url.hostname))) {
     return 'docbits-content';
   }
-  return url.protocol === 'https:' || url.protocol === 'http:' ? 'guard-content' : null;
+  return pageUrlOf(sender) ? 'guard-content' : null;
+}
+
+const isWeb = (u: URL) => u.protocol === 'https:' || u.protocol === 'http:';
+
+/**
+ * The web page a content script's request speaks for: the sender's http(s) URL; for a frame without a URL
+ * of its own (about:blank, about:srcdoc, blob:), the origin the browser says it runs in — its creator's —
+ * if that is an http(s) origin. Null for anything else (data: and sandboxed frames have opaque origins).
+ */
+export function pageUrlOf(sender: Sender): URL | null {
+  const url = parseUrl(sender.url);
+  if (!url) return null;
+  if (isWeb(url)) return url;
+  if (url.protocol !== 'about:' && url.protocol !== 'blob:') return null;
+  const origin = parseUrl(sender.origin);
+  return origin && isWeb(origin) && origin.origin === sender.origin ? origin : null;
 }
 
 function parseUrl(u: unknown): URL | null {

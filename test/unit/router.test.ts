@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../lib/handlers';
 import { MESSAGES, type MessageType, SENDER_KINDS, type SenderKind } from '../../lib/messages';
-import { classifySender, createRouter, type Sender } from '../../lib/router';
+import { classifySender, createRouter, pageUrlOf, type Sender } from '../../lib/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore, type VaultStore } from '../../lib/vault/store';
@@ -50,8 +50,55 @@ describe('classifySender', () => {
     ['no url', { id: EXT_ID }, null],
     ['junk url', { id: EXT_ID, url: 'not a url', tab: { id: 1 } }, null],
     ['file page', { id: EXT_ID, url: 'file:///etc/passwd', tab: { id: 1 } }, null],
+    [
+      'srcdoc frame of a web page',
+      { id: EXT_ID, url: 'about:srcdoc', origin: 'https://chat.example.org', frameId: 3, tab: { id: 4 } },
+      'guard-content',
+    ],
+    [
+      'blob: frame of a web page',
+      {
+        id: EXT_ID,
+        url: 'blob:https://chat.example.org/1f0c',
+        origin: 'https://chat.example.org',
+        tab: { id: 4 },
+      },
+      'guard-content',
+    ],
+    [
+      'about:blank on a DocBits host is never the DocBits page',
+      { id: EXT_ID, url: 'about:blank', origin: 'https://app.docbits.com', frameId: 0, tab: { id: 4 } },
+      'guard-content',
+    ],
+    [
+      'sandboxed srcdoc (opaque origin)',
+      { id: EXT_ID, url: 'about:srcdoc', origin: 'null', tab: { id: 4 } },
+      null,
+    ],
+    [
+      'data: frame',
+      { id: EXT_ID, url: 'data:text/html,x', origin: 'https://chat.example.org', tab: { id: 4 } },
+      null,
+    ],
+    ['about:blank without origin', { id: EXT_ID, url: 'about:blank', tab: { id: 4 } }, null],
+    [
+      'about:blank claiming a non-origin',
+      { id: EXT_ID, url: 'about:blank', origin: 'https://chat.example.org/path', tab: { id: 4 } },
+      null,
+    ],
   ] as Array<[string, Sender, SenderKind | null]>)('%s → %s', async (_l, sender, kind) => {
     expect(await classifySender(sender, opts)).toBe(kind);
+  });
+});
+
+describe('pageUrlOf', () => {
+  it("is the sender's web URL, or for a frame without one the web origin it runs in", () => {
+    expect(pageUrlOf({ url: 'http://127.0.0.1:8080/chat?x' })?.href).toBe('http://127.0.0.1:8080/chat?x');
+    expect(pageUrlOf({ url: 'about:srcdoc', origin: 'http://127.0.0.1:8080' })?.href).toBe(
+      'http://127.0.0.1:8080/',
+    );
+    expect(pageUrlOf({ url: 'about:srcdoc', origin: 'chrome-extension://abc' })).toBeNull();
+    expect(pageUrlOf({ url: 'file:///x', origin: 'https://a.example' })).toBeNull();
   });
 });
 

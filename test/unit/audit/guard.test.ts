@@ -86,7 +86,9 @@ describe('leak guard registration', () => {
           registerContentScripts: async (s: RegisteredScript[]) => {
             scripts = [...scripts, ...s];
           },
-          updateContentScripts: async () => {},
+          updateContentScripts: async (s: RegisteredScript[]) => {
+            scripts = scripts.map((old) => s.find((n) => n.id === old.id) ?? old);
+          },
           unregisterContentScripts: async (f?: { ids?: string[] }) => {
             scripts = scripts.filter((s) => f?.ids && !f.ids.includes(s.id));
           },
@@ -103,11 +105,16 @@ describe('leak guard registration', () => {
         id: GUARD_SCRIPT_ID,
         matches: GUARD_ORIGINS,
         allFrames: true,
+        matchOriginAsFallback: true,
         runAt: 'document_start',
       }),
     ]);
     expect(await syncGuardScript(on.deps, true)).toBe(true);
     expect(on.scripts).toHaveLength(1);
+    // A registration left by an older version (without the frames a page writes itself) is replaced.
+    on.scripts[0] = { ...(on.scripts[0] as RegisteredScript), matchOriginAsFallback: false };
+    expect(await syncGuardScript(on.deps, true)).toBe(true);
+    expect(on.scripts).toEqual([expect.objectContaining({ matchOriginAsFallback: true })]);
     expect(await syncGuardScript(on.deps, false)).toBe(false);
     expect(on.scripts).toEqual([]);
     const denied = fakes(false);

@@ -239,6 +239,39 @@ describe('handlers record audit events', () => {
   });
 });
 
+describe('the guard in frames a page writes itself', () => {
+  it('speaks for the origin of an about:srcdoc or about:blank frame: its prints, its report, its host', async () => {
+    const id = await addKey();
+    await call('settings.set', { patch: { guardEnabled: true } }, OPTIONS);
+    const srcdoc: Sender = { ...CHAT, url: 'about:srcdoc', origin: 'https://chat.example.org', frameId: 5 };
+    const view = (await call('guard.prints', {}, srcdoc)) as { data: { prints: Array<{ id: string }> } };
+    expect(view.data.prints.map((p) => p.id)).toEqual([id]);
+    expect(
+      await call('guard.report', { entryId: id, action: 'warned', insecure: false }, srcdoc),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(recorded.at(-1)).toMatchObject({ type: 'guard.warned', host: 'chat.example.org' });
+    const blank: Sender = { ...PLAIN, url: 'about:blank', origin: 'http://intranet.example.org', frameId: 2 };
+    expect(
+      await call('guard.report', { entryId: id, action: 'cancelled', insecure: false }, blank),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(recorded.at(-1)).toMatchObject({
+      type: 'guard.cancelled',
+      host: 'intranet.example.org',
+      detail: 'insecure (http) page',
+    });
+    // An opaque (sandboxed) frame is no page of any site: refused.
+    const sandboxed: Sender = { ...CHAT, url: 'about:srcdoc', origin: 'null', frameId: 6 };
+    expect(await call('guard.prints', {}, sandboxed)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+  });
+});
+
 describe('guard reports and page reveals are checked against the sender', () => {
   const report = (entryId: string, sender: Sender, insecure = false) =>
     call('guard.report', { entryId, action: 'warned', insecure }, sender);
