@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import { MASK_ATTR, UI_ATTR } from '../../../lib/docbits/mask';
 import { type ObserveOptions, observePage as observeWith } from '../../../lib/docbits/observe';
 import { expectedFor, loadFixture } from './fixtures';
@@ -35,6 +35,16 @@ afterEach(() => {
   stop = undefined;
   vi.restoreAllMocks();
 });
+
+/** Like the caller: controls after every show-once box that has none. */
+function mountControls(): void {
+  for (const box of document.querySelectorAll('.key-display')) {
+    if (box.nextElementSibling?.hasAttribute(UI_ATTR)) continue;
+    const host = document.createElement('span');
+    host.setAttribute(UI_ATTR, '');
+    box.after(host);
+  }
+}
 
 /** Counts the records the browser hands over: what a busy page pays for with a watched subtree. */
 function countingObserver() {
@@ -218,15 +228,7 @@ describe.each([
   });
 
   it('hears when a key or its controls leave the page, and when a key kept aside comes back', async () => {
-    // Like the caller: controls after every show-once box that has none.
-    const onChange = vi.fn(() => {
-      for (const box of document.querySelectorAll('.key-display')) {
-        if (box.nextElementSibling?.hasAttribute(UI_ATTR)) continue;
-        const host = document.createElement('span');
-        host.setAttribute(UI_ATTR, '');
-        box.after(host);
-      }
-    });
+    const onChange = vi.fn(mountControls);
     stop = observePage(document, onChange);
     document.body.insertAdjacentHTML('beforeend', dialog(KEY).replace('new-key-box', 'key-display'));
     await microtasks();
@@ -295,6 +297,18 @@ describe('observePage after the window (Navigation API, the page not watched who
       sweepMs,
       ...(MO ? { MutationObserver: MO } : {}),
     });
+  /** Starts watching once the arrival's window has passed; the initial look is not counted. */
+  const watchQuietly = async (onChange: Mock<() => void>, MO?: typeof MutationObserver, sweepMs?: number) => {
+    stop = quiet(onChange, MO, sweepMs);
+    await frame();
+    onChange.mockClear();
+    return onChange;
+  };
+  /** Lets the observer deliver, then one animation frame run. */
+  const settle = async () => {
+    await microtasks();
+    await frame();
+  };
   /** A widget inside the app's root churning 2,000 changes, the way busyPageRun does. */
   const churn = async () => {
     const box = document.createElement('div');
@@ -341,10 +355,7 @@ describe('observePage after the window (Navigation API, the page not watched who
   it('watches what is teleported to body whole: a fallback key there is marked before the next frame', async () => {
     loadApp('current-de');
     for (const d of document.querySelectorAll('[id^="q-portal--dialog"]')) d.remove();
-    const onChange = vi.fn();
-    stop = quiet(onChange);
-    await frame();
-    onChange.mockClear();
+    const onChange = await watchQuietly(vi.fn());
 
     document.body.insertAdjacentHTML('beforeend', dialog(''));
     await microtasks();
@@ -360,52 +371,33 @@ describe('observePage after the window (Navigation API, the page not watched who
   it('hears a teleported show-once box leave with its controls', async () => {
     loadApp('current-en');
     for (const d of document.querySelectorAll('[id^="q-portal--dialog"]')) d.remove();
-    const onChange = vi.fn(() => {
-      for (const box of document.querySelectorAll('.key-display')) {
-        if (box.nextElementSibling?.hasAttribute(UI_ATTR)) continue;
-        const host = document.createElement('span');
-        host.setAttribute(UI_ATTR, '');
-        box.after(host);
-      }
-    });
-    stop = quiet(onChange);
-    await frame();
-    onChange.mockClear();
+    const onChange = await watchQuietly(vi.fn(mountControls));
     document.body.insertAdjacentHTML('beforeend', dialog(KEY).replace('new-key-box', 'key-display'));
-    await microtasks();
-    await frame();
+    await settle();
     expect(onChange).toHaveBeenCalledTimes(1);
     document.body.lastElementChild?.remove(); // Done: the dialog closes
-    await microtasks();
-    await frame();
+    await settle();
     expect(onChange).toHaveBeenCalledTimes(2);
   });
 
   it('still hears the key table change', async () => {
     loadApp('current-en');
-    const onChange = vi.fn();
-    stop = quiet(onChange);
-    await frame();
-    onChange.mockClear();
+    const onChange = await watchQuietly(vi.fn());
     const badge = document.querySelector('.api-keys-card [role=status]') as HTMLElement;
     (badge.firstChild as Text).data = 'Revoked';
-    await microtasks();
-    await frame();
+    await settle();
     expect(onChange).toHaveBeenCalledTimes(1);
   });
 
   it('finds a key that appears in the app without any input at the next sweep, not before', async () => {
     loadApp('current-en');
-    const onChange = vi.fn();
-    stop = quiet(onChange, undefined, 100);
-    await frame();
-    onChange.mockClear();
+    // (a sweep every 500 ms: the first comes well after the checks right after the insertion)
+    const onChange = await watchQuietly(vi.fn(), undefined, 500);
     document.querySelector('.integration-page')?.insertAdjacentHTML('beforeend', dialog(KEY));
-    await microtasks();
-    await frame();
+    await settle();
     expect(marked()).toBe(0);
     expect(onChange).not.toHaveBeenCalled();
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 800));
     expect(marked()).toBe(1);
     expect(onChange).toHaveBeenCalledTimes(1);
   });
