@@ -43,6 +43,9 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
+    // Chromium 120: offscreen documents, sender.documentId, matchOriginAsFallback for registered scripts,
+    // URL.canParse. (Firefox's floor is strict_min_version below.)
+    ...(browser === 'firefox' ? {} : { minimum_chrome_version: '120' }),
     permissions: [
       'storage',
       'alarms',
