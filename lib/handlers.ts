@@ -90,6 +90,11 @@ export function originOf(ctx: HandlerContext): AuditOrigin {
   return /\/options\.html(?:[?#]|$)/.test(ctx.sender.url ?? '') ? 'options' : 'popup';
 }
 
+/** An export file refused: the English message, and the problem for the options page to put into words. */
+function fileRefusal(e: ExportError): RequestError {
+  return new RequestError('invalid', e.message, { problem: e.code, ...(e.key ? { key: e.key } : {}) });
+}
+
 /** Names of the fields a patch changes (never their values). */
 const fieldsOf = (patch: object) => Object.keys(patch).sort().join(', ');
 
@@ -207,7 +212,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     } catch (e) {
       if (e instanceof ExportError) {
         if (e.code === 'password') throw new VaultError('bad-password', e.message);
-        throw new RequestError('invalid', e.message);
+        throw fileRefusal(e);
       }
       throw e;
     }
@@ -684,7 +689,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         });
         return { file, count: entries.length };
       } catch (e) {
-        if (e instanceof ExportError) throw new RequestError('invalid', e.message);
+        if (e instanceof ExportError) throw fileRefusal(e);
         throw e;
       }
     },

@@ -15,6 +15,7 @@ import type { RotationStep } from './rotation-flow';
 import type { Settings } from './settings';
 import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES, SETTING_RANGES } from './settings';
 import { arrayOf, bool, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';
+import type { ExportErrorCode } from './vault/export';
 import { MAX_EXPORT_BYTES } from './vault/export';
 import type { Entry, EntryState, EntrySummary, IndexRecord } from './vault/model';
 import { ENTRY_SOURCES, ENTRY_STATES, ENVIRONMENTS } from './vault/model';
@@ -328,8 +329,17 @@ export type ErrorCode = 'bad-request' | 'forbidden' | 'unknown-type' | 'internal
 
 export interface ProtocolErrorBody {
   code: ErrorCode;
+  /** For logs and tests, in English; user interfaces say it in the user's language from the fields. */
   message: string;
   retryAfterMs?: number;
+  /** Why an export file was refused (vault.export, vault.importPreview, vault.importApply). */
+  file?: FileProblem;
+}
+
+/** What is wrong with an export file, and which of its keys (1-based) if one. */
+export interface FileProblem {
+  problem: ExportErrorCode;
+  key?: number;
 }
 
 export type Reply<R> = { ok: true; data: R } | { ok: false; error: ProtocolErrorBody };

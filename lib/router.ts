@@ -7,6 +7,7 @@
 import { errorKind } from './errors';
 import {
   type ErrorCode,
+  type FileProblem,
   isMessageType,
   MESSAGES,
   type MessageType,
@@ -43,6 +44,8 @@ export class RequestError extends Error {
   constructor(
     readonly code: 'invalid' | 'forbidden',
     message: string,
+    /** An export file's problem, for the options page to put into words. */
+    readonly file?: FileProblem,
   ) {
     super(message);
     this.name = 'RequestError';
@@ -107,9 +110,18 @@ function parseUrl(u: unknown): URL | null {
   }
 }
 
-const error = (code: ErrorCode, message: string, retryAfterMs?: number): Reply<never> => ({
+const error = (
+  code: ErrorCode,
+  message: string,
+  { retryAfterMs, file }: { retryAfterMs?: number | undefined; file?: FileProblem | undefined } = {},
+): Reply<never> => ({
   ok: false,
-  error: retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs },
+  error: {
+    code,
+    message,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(file ? { file: { ...file } } : {}),
+  },
 });
 
 /** Builds the router; `route` never throws. */
@@ -138,8 +150,8 @@ export function createRouter(opts: RouterOptions) {
     } catch (e) {
       if (e instanceof ShapeError) return error('bad-request', e.message);
       // Only our own error classes carry codes and messages meant for the caller.
-      if (e instanceof VaultError) return error(e.code, e.message, e.retryAfterMs);
-      if (e instanceof RequestError) return error(e.code, e.message);
+      if (e instanceof VaultError) return error(e.code, e.message, { retryAfterMs: e.retryAfterMs });
+      if (e instanceof RequestError) return error(e.code, e.message, { file: e.file });
       // Unknown failures get a generic reply: their text might carry data we never want to echo.
       (opts.logError ?? console.error)(`KeyGuard: a message handler failed (${errorKind(e)})`);
       return error('internal', 'Internal error');

@@ -5,6 +5,7 @@
  */
 import type {
   ErrorCode,
+  FileProblem,
   MessageType,
   OffscreenCopy,
   PayloadOf,
@@ -19,11 +20,13 @@ import type {
 export class ProtocolError extends Error {
   readonly code: ErrorCode;
   readonly retryAfterMs: number | undefined;
+  readonly file: FileProblem | undefined;
   constructor(body: ProtocolErrorBody) {
     super(body.message);
     this.name = 'ProtocolError';
     this.code = body.code;
     this.retryAfterMs = body.retryAfterMs;
+    this.file = body.file;
   }
 }
 

@@ -118,10 +118,13 @@ export type ExportErrorCode =
  */
 export class ExportError extends Error {
   readonly code: ExportErrorCode;
-  constructor(code: ExportErrorCode, message: string) {
+  /** The key in the file (1-based) a refusal is about, if one. */
+  readonly key: number | undefined;
+  constructor(code: ExportErrorCode, message: string, key?: number) {
     super(message);
     this.name = 'ExportError';
     this.code = code;
+    this.key = key;
   }
 }
 
@@ -314,10 +317,10 @@ function checkEntries(list: unknown, normalise: (e: Entry) => Entry): Entry[] {
   for (let i = 0; i < list.length; i++) {
     const checked = checkEntry(list[i]);
     if (typeof checked === 'string') {
-      throw new ExportError('entries', `Key ${i + 1} in the file is not valid: ${checked}.`);
+      throw new ExportError('entries', `Key ${i + 1} in the file is not valid: ${checked}.`, i + 1);
     }
     if (ids.has(checked.id)) {
-      throw new ExportError('entries', `Key ${i + 1} in the file has the same id as an earlier one.`);
+      throw new ExportError('entries', `Key ${i + 1} in the file has the same id as an earlier one.`, i + 1);
     }
     ids.add(checked.id);
     out.push(normalise(checked));

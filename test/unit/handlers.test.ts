@@ -312,14 +312,18 @@ describe('export and import', () => {
       source: 'manual',
     });
     const before = JSON.stringify(await vault.exportEntries());
-    for (const file of ['', 'not json', '{"kind":"keyguard-export","format":99}', '{"__proto__":{}}']) {
-      const reply = await call(
-        'vault.importApply',
-        { file: file || ' ', password: 'p', conflicts: 'replace' },
-        PAGE,
-      );
+    const cases: Array<[string, string]> = [
+      [' ', 'not-json'],
+      ['not json', 'not-json'],
+      ['{"kind":"keyguard-export","format":99}', 'version'],
+      ['{"__proto__":{}}', 'not-export'],
+    ];
+    for (const [file, problem] of cases) {
+      const reply = await call('vault.importApply', { file, password: 'p', conflicts: 'replace' }, PAGE);
       expect(reply.ok).toBe(false);
+      // The English message for logs, and the problem for the options page to say in the user's language.
       expect((reply as { error: { message: string } }).error.message.length).toBeGreaterThan(10);
+      expect(reply).toMatchObject({ error: { code: 'invalid', file: { problem } } });
     }
     expect(JSON.stringify(await vault.exportEntries())).toBe(before);
   });

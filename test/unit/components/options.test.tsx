@@ -305,6 +305,42 @@ describe('options page: backup', () => {
     expect(await screen.findByRole('rowheader', { name: 'Imported one' })).toBeTruthy();
   });
 
+  it("says why a file was refused in the page's language, naming the key in it that is not valid", async () => {
+    const bg = fakeBackground();
+    render(<OptionsPage send={bg.send} permissions={fakePermissions(bg.log).permissions} now={() => NOW} />);
+    const picker = (await screen.findByLabelText('Import vault')) as HTMLInputElement;
+    const file = new File(['{"kind":"keyguard-export"}'], 'backup.json', { type: 'application/json' });
+    Object.defineProperty(picker, 'files', { value: [file] });
+    fireEvent.change(picker);
+    fireEvent.input(screen.getByLabelText('Password of the file'), { target: { value: 'p4ss' } });
+    const check = async () => {
+      await waitFor(() =>
+        expect((screen.getByRole('button', { name: 'Check file' }) as HTMLButtonElement).disabled).toBe(
+          false,
+        ),
+      );
+      fireEvent.click(screen.getByRole('button', { name: 'Check file' }));
+    };
+    // The reply's own message is English text for logs; the page words it from the problem.
+    bg.fail['vault.importPreview'] = () =>
+      new ProtocolError({
+        code: 'invalid',
+        message: 'Key 3 in the file is not valid: name is empty.',
+        file: { problem: 'entries', key: 3 },
+      });
+    await check();
+    await screen.findByText(
+      'The file opened, but key 3 in it is not valid (or repeats an earlier one’s id). Nothing was imported.',
+    );
+    expect(screen.queryByText(/name is empty/)).toBeNull();
+    bg.fail['vault.importPreview'] = () =>
+      new ProtocolError({ code: 'invalid', message: 'The file is empty.', file: { problem: 'not-json' } });
+    await check();
+    await screen.findByText(
+      'The file is not a KeyGuard export: it is empty or not valid JSON (it may be truncated).',
+    );
+  });
+
   it('refuses an oversized file before reading it', async () => {
     const bg = fakeBackground();
     render(<OptionsPage send={bg.send} permissions={fakePermissions(bg.log).permissions} now={() => NOW} />);

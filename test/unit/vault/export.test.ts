@@ -631,6 +631,17 @@ describe('readExport refusals', () => {
     }
   });
 
+  it('names the key in the file a refusal is about (1-based), for the options page to say', async () => {
+    const [a, b] = [makeEntry(), makeEntry()];
+    const bad = { ...makeEntry(), name: '   ' };
+    const third = await readExport(await craft(payload([a, b, bad])), PASSWORD, R).catch((e: unknown) => e);
+    expect(third).toMatchObject({ name: 'ExportError', code: 'entries', key: 3 });
+    const repeated = await readExport(await craft(payload([a, a])), PASSWORD, R).catch((e: unknown) => e);
+    expect(repeated).toMatchObject({ code: 'entries', key: 2 });
+    const list = await readExport(await craft('{"entries":{}}'), PASSWORD, R).catch((e: unknown) => e);
+    expect(list).toMatchObject({ code: 'entries', key: undefined });
+  });
+
   it('the crafting helper itself makes readable files (so the entry cases are not vacuous)', async () => {
     const e = makeEntry();
     const read = await readExport(await craft(payload([e])), PASSWORD, R);
