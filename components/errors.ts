@@ -8,6 +8,10 @@ export function describeError(e: unknown): string {
     if (e.code === 'bad-password') return t('wrongPassword');
     if (e.code === 'backoff') return t('retryIn', Math.ceil((e.retryAfterMs ?? 0) / 1000));
     if (e.file) return describeFileProblem(e.file);
+    if (e.code === 'locked') return t('errLocked');
+    if (e.code === 'not-found') return t('errNotFound');
+    if (e.code === 'no-vault') return t('errNoVault');
+    if (e.code === 'corrupt') return t('errCorrupt');
     return t('errorGeneric', e.message);
   }
   return t('errorGeneric', e instanceof Error ? e.message : String(e));
