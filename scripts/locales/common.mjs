@@ -441,5 +441,4 @@ export const MESSAGES = {
     es: 'Los datos guardados de la bóveda están dañados o fueron modificados, así que KeyGuard no los usó y no escribió nada. Si vuelve a ocurrir, restaure sus claves desde una exportación.',
     it: 'I dati salvati della cassaforte sono danneggiati o sono stati modificati, quindi KeyGuard non li ha usati e non ha scritto nulla. Se succede ancora, ripristina le tue chiavi da un’esportazione.',
   },
-
 };
