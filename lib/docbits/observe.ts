@@ -25,6 +25,10 @@ import { LEGACY_SELECTOR, MASK_ATTR, SHOW_ONCE_SELECTOR, UI_ATTR } from './mask'
 /** What the caller needs to hear of when it appears, besides a fallback key. */
 const PARTS = `.api-keys-card,.key-display,code.key-prefix,${SHOW_ONCE_SELECTOR},${LEGACY_SELECTOR}`;
 const WATCH = `${CANDIDATES},${PARTS}`;
+/** Where keys are shown: their panels stay watched whole while the rest of the page is not. */
+const KEY_PLACES = `.api-keys-card,.key-display,${LEGACY_SELECTOR},[${MASK_ATTR}]`;
+/** Trusted events that mean the user is at work on the page (a screen reader's activation is a click). */
+const PRESSES = ['pointerdown', 'mousedown', 'touchstart', 'keydown', 'click', 'submit'];
 /** Keys and KeyGuard's controls, whose removal the caller needs to hear of. */
 const SITES = `${SHOW_ONCE_SELECTOR},${LEGACY_SELECTOR},[${MASK_ATTR}],[${UI_ATTR}]`;
 
@@ -86,6 +90,7 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
     pending = false;
     if (stopped) return;
     onChange();
+    if (stopped) return;
     // Watch the key tables now on the page (forgetting KeyGuard's own changes just made), and track them
     // and the keys and controls outside them.
     tables.takeRecords();
@@ -133,7 +138,10 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
     return frame;
   };
   const attentive = () => Date.now() < attentiveUntil;
-  /** What is observed now: nothing off the integration page, all of it while attentive, else the portals. */
+  /**
+   * What is observed now: nothing off the integration page; all of it while attentive; else what is
+   * teleported to body and the panels (Quasar expansion items or cards) that show keys.
+   */
   const connect = () => {
     mo.disconnect();
     if (!navigation) {
@@ -150,6 +158,10 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
     }
     mo.observe(body, { childList: true });
     for (const el of body.children) if (!parsed.has(el) && !el.hasAttribute(UI_ATTR)) mo.observe(el, PAGE);
+    for (const el of doc.querySelectorAll(KEY_PLACES)) {
+      const panel = el.closest('.q-expansion-item') ?? el.closest('.q-card') ?? el.parentElement;
+      if (panel) mo.observe(panel, PAGE);
+    }
   };
 
   /** Watch the whole page for the next ATTENTION_MS. */
@@ -168,17 +180,27 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
   };
   const relax = () => {
     attentionTimer = undefined;
+    // (by the timer, whatever the wall clock says)
+    attentiveUntil = 0;
     if (stopped || !active) return;
     handle(mo.takeRecords());
     connect();
   };
-  /** The look every second while the page is not watched whole. */
-  const sweep = () => {
-    if (stopped || !active || attentive()) return;
+  /**
+   * A look over the whole page: what was not seen before, and every candidate's text again. Something
+   * showing a key that appeared unwatched means the app is at work: watch it whole for a while.
+   */
+  const look = () => {
     changed = false;
     scan(doc);
     for (const el of doc.querySelectorAll(CANDIDATES)) check(el);
-    if (changed || tracked.some((n) => !n.isConnected)) schedule();
+    const news = changed;
+    if (news) attend();
+    if (news || tracked.some((n) => !n.isConnected)) schedule();
+  };
+  /** The look every second while the page is not watched whole. */
+  const sweep = () => {
+    if (!stopped && active && !attentive()) look();
   };
 
   /** The app may have moved to another path: start or stop watching the integration page. */
@@ -235,15 +257,25 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
   };
   const onLoaded = () => {
     frameOf();
-    if (!attentive()) connect();
+    if (attentive()) return;
+    handle(mo.takeRecords());
+    connect();
+  };
+  // A tab coming back (or restored from the back/forward cache): look before its first frame is painted.
+  const onShown = () => {
+    if (stopped || !active || !navigation || doc.visibilityState === 'hidden') return;
+    look();
+    attend();
   };
   navigation?.addEventListener('currententrychange', onNavigate);
   // On the window, capturing: the first to hear a press, before any page listener can stop it.
   const listen = { capture: true, passive: true };
   const presses: EventTarget = win ?? doc;
-  presses.addEventListener('pointerdown', onInput, listen);
-  presses.addEventListener('keydown', onInput, listen);
+  for (const type of PRESSES) presses.addEventListener(type, onInput, listen);
+  doc.addEventListener('visibilitychange', onShown);
+  win?.addEventListener('pageshow', onShown);
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', onLoaded, { once: true });
+  else frameOf();
 
   onBatch([]);
   return () => {
@@ -251,8 +283,9 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
     mo.disconnect();
     tables.disconnect();
     navigation?.removeEventListener('currententrychange', onNavigate);
-    presses.removeEventListener('pointerdown', onInput, listen);
-    presses.removeEventListener('keydown', onInput, listen);
+    for (const type of PRESSES) presses.removeEventListener(type, onInput, listen);
+    doc.removeEventListener('visibilitychange', onShown);
+    win?.removeEventListener('pageshow', onShown);
     doc.removeEventListener('DOMContentLoaded', onLoaded);
     if (attentionTimer !== undefined) clearTimeout(attentionTimer);
     if (sweepTimer !== undefined) clearInterval(sweepTimer);

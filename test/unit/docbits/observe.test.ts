@@ -402,6 +402,62 @@ describe('observePage after the window (Navigation API, the page not watched who
     expect(onChange).toHaveBeenCalledTimes(1);
   });
 
+  it('something showing a key that appeared unwatched opens the window again', async () => {
+    loadApp('current-en');
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    stop = observeWith(document, () => {}, { navigation, attentionMs: 500, sweepMs: 1000 });
+    await pause(600); // the arrival's window has passed
+    const app = document.querySelector('.integration-page');
+    app?.insertAdjacentHTML('beforeend', dialog(KEY));
+    await microtasks();
+    expect(marked()).toBe(0);
+    await pause(600); // the sweep finds it, and the app is at work: watched whole again
+    expect(marked()).toBe(1);
+    app?.insertAdjacentHTML('beforeend', dialog(KEY));
+    await microtasks();
+    expect(marked()).toBe(2);
+  });
+
+  it('keeps the panel that shows keys watched whole: a fallback key there is marked before the next frame', async () => {
+    loadApp('current-en');
+    const onChange = await watchQuietly(vi.fn());
+    const panel = document.querySelector('.api-keys-card')?.closest('.q-expansion-item');
+    expect(panel).toBeTruthy();
+    panel?.insertAdjacentHTML('beforeend', dialog(KEY));
+    await microtasks();
+    expect(marked()).toBe(1);
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('a tab coming back is looked over at once, before its first frame', async () => {
+    loadApp('current-en');
+    const onChange = await watchQuietly(vi.fn());
+    document.querySelector('.integration-page')?.insertAdjacentHTML('beforeend', dialog(KEY));
+    await microtasks();
+    expect(marked()).toBe(0);
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(marked()).toBe(1); // synchronously, in the event
+    await frame();
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops its timers and listeners when stopped', async () => {
+    const setSpy = vi.spyOn(globalThis, 'setInterval');
+    const clearSpy = vi.spyOn(globalThis, 'clearInterval');
+    loadApp('current-en');
+    await watchQuietly(vi.fn(), undefined, 30);
+    const sweeps = setSpy.mock.results.map((r) => r.value);
+    expect(sweeps).toHaveLength(1);
+    stop?.();
+    stop = undefined;
+    expect(clearSpy).toHaveBeenCalledWith(sweeps[0]);
+    document.querySelector('.integration-page')?.insertAdjacentHTML('beforeend', dialog(KEY));
+    document.dispatchEvent(new Event('visibilitychange'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(marked()).toBe(0);
+  });
+
   it('a scripted (untrusted) pointer or key press does not widen the watch', async () => {
     loadApp('current-en');
     const count = countingObserver();
