@@ -32,8 +32,14 @@ export default defineContentScript({
     ctx.addEventListener(document, 'visibilitychange', () => {
       if (document.visibilityState === 'visible') refresh();
     });
-    // A frame the page wrote itself (about:srcdoc, blob:) has no host of its own: it speaks for its origin's.
-    const page = location.hostname || (URL.canParse(origin) ? new URL(origin).hostname : '');
+    // A frame the page wrote itself (about:srcdoc, blob:) has no host of its own: it speaks for its origin's;
+    // a sandboxed or data: frame (opaque origin) for the page around it.
+    const hostOf = (u: string | undefined) => (u && URL.canParse(u) ? new URL(u).hostname : '');
+    const page =
+      location.hostname ||
+      hostOf(origin) ||
+      hostOf(location.ancestorOrigins?.[0]) ||
+      hostOf(document.referrer);
     const remove = installGuard({
       win: window,
       view: () => view,

@@ -60,23 +60,26 @@ export function printsOf(
 
 /**
  * The fingerprints a page at `pageUrl` must watch for: on `http:` every key (insecure); on `https:` the
- * keys of other hosts, none when the host is on the allowlist. Anything else (file:, data:…) gets nothing.
+ * keys of other hosts, none when the host is on the allowlist; in a frame of no site (`null`: sandboxed,
+ * data:) every key, as on a foreign site. Anything else (file:, unparsable) gets nothing.
  */
 export function viewFor(
   prints: readonly GuardPrint[],
   salt: string,
-  pageUrl: string,
+  pageUrl: string | null,
   allowlist: readonly string[],
 ): GuardView {
-  let url: URL;
-  try {
-    url = new URL(pageUrl);
-  } catch {
-    return { salt: '', prints: [], lengths: [], insecure: false };
+  let url: URL | null = null;
+  if (pageUrl !== null) {
+    try {
+      url = new URL(pageUrl);
+    } catch {
+      return { salt: '', prints: [], lengths: [], insecure: false };
+    }
   }
-  const insecure = url.protocol === 'http:';
+  const insecure = url?.protocol === 'http:';
   let chosen: readonly GuardPrint[] = [];
-  if (insecure) chosen = prints;
+  if (!url || insecure) chosen = prints;
   else if (url.protocol === 'https:' && !allowlist.includes(url.hostname)) {
     chosen = prints.filter((p) => p.host !== url.hostname);
   }
@@ -169,7 +172,7 @@ export function createGuardPrintStore(area: {
     async refresh(entries: ReadonlyArray<{ id: string; host: string; secret: string }>): Promise<void> {
       await area.set({ [PRINTS_KEY]: printsOf(entries, await salt()) });
     },
-    async view(pageUrl: string, allowlist: readonly string[]): Promise<GuardView> {
+    async view(pageUrl: string | null, allowlist: readonly string[]): Promise<GuardView> {
       const stored = await prints();
       // Nothing to guard: do not make a salt just to say so.
       if (stored.length === 0) return viewFor([], '', pageUrl, allowlist);
@@ -208,8 +211,8 @@ const GUARD_SCRIPT = {
 /**
  * Makes the guard's dynamic content script match the setting: registered on every http(s) page, in every
  * frame (GUARD_SCRIPT), from document start, when the guard is on and its permission granted; unregistered
- * otherwise. A registration made by an older version with other options is replaced. Returns whether it is
- * registered now.
+ * otherwise; an existing registration is brought up to date (an older version may have registered other
+ * options). Returns whether it is registered now.
  */
 export async function syncGuardScript(
   deps: import('./registration').RegistrationDeps,
@@ -222,8 +225,8 @@ export async function syncGuardScript(
     return false;
   }
   const script = { ...GUARD_SCRIPT, matches: [...GUARD_SCRIPT.matches], js: [...GUARD_SCRIPT.js] };
-  const current = existing[0];
-  if (current && current.matchOriginAsFallback !== true) await deps.scripting.updateContentScripts([script]);
-  else if (!current) await deps.scripting.registerContentScripts([script]);
+  // (an update is idempotent: whatever an older version registered becomes this registration)
+  if (existing.length > 0) await deps.scripting.updateContentScripts([script]);
+  else await deps.scripting.registerContentScripts([script]);
   return true;
 }

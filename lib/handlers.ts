@@ -98,6 +98,12 @@ function fileRefusal(e: ExportError): RequestError {
 /** Names of the fields a patch changes (never their values). */
 const fieldsOf = (patch: object) => Object.keys(patch).sort().join(', ');
 
+/** The host of the sender's tab, if the browser told it ('' otherwise). */
+function tabHost(sender: HandlerContext['sender']): string {
+  const u = sender.tab?.url;
+  return u && URL.canParse(u) ? new URL(u).hostname : '';
+}
+
 /** The DocBits host a content-script request came from (the router has already vetted it). */
 function senderHost(ctx: HandlerContext): string {
   return new URL(ctx.sender.url ?? '').hostname;
@@ -147,7 +153,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     const settings = await loadSettings(deps.settingsArea);
     if (!settings.guardEnabled || !deps.guardPrints)
       return { salt: '', prints: [], lengths: [], insecure: false };
-    return deps.guardPrints.view(pageUrlOf(ctx.sender)?.href ?? '', settings.guardAllowlist);
+    // (a frame of no site — sandboxed, data: — is watched as a foreign page: null)
+    return deps.guardPrints.view(pageUrlOf(ctx.sender)?.href ?? null, settings.guardAllowlist);
   }
 
   /** When each tab's recent guard reports came (in memory: a restart of the background forgets them). */
@@ -469,10 +476,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         ? await deps.guardPrints?.lookup(entryId)
         : undefined;
       if (!print) throw new RequestError('forbidden', 'This page does not guard that key');
-      // (guardViewOf found a page URL, or there would be no print)
-      const url = pageUrlOf(ctx.sender) as URL;
-      const host = url.hostname;
-      const insecure = url.protocol === 'http:';
+      // A frame of no site is named by its tab's page, where the browser tells it.
+      const url = pageUrlOf(ctx.sender);
+      const host = url?.hostname ?? tabHost(ctx.sender);
+      const insecure = url?.protocol === 'http:';
       const type =
         action === 'warned'
           ? 'guard.warned'
@@ -484,7 +491,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         entryId,
         origin: 'guard',
         host,
-        detail: insecure ? 'insecure (http) page' : 'foreign page',
+        detail: !url ? 'sandboxed frame' : insecure ? 'insecure (http) page' : 'foreign page',
       });
       let name: string | null = null;
       if (await vault.isUnlocked()) name = (await vault.list()).find((e) => e.id === entryId)?.name ?? null;

@@ -82,7 +82,7 @@ export async function classifySender(
   if (sender.frameId === 0 && url.protocol === 'https:' && (await opts.isDocbitsHost(url.hostname))) {
     return 'docbits-content';
   }
-  return pageUrlOf(sender) ? 'guard-content' : null;
+  return pageUrlOf(sender) || isOpaqueFrame(sender) ? 'guard-content' : null;
 }
 
 const isWeb = (u: URL) => u.protocol === 'https:' || u.protocol === 'http:';
@@ -93,12 +93,25 @@ const isWeb = (u: URL) => u.protocol === 'https:' || u.protocol === 'http:';
  * if that is an http(s) origin. Null for anything else (data: and sandboxed frames have opaque origins).
  */
 export function pageUrlOf(sender: Sender): URL | null {
+  // (a sandboxed or data: frame: see isOpaqueFrame)
   const url = parseUrl(sender.url);
   if (!url) return null;
   if (isWeb(url)) return url;
   if (url.protocol !== 'about:' && url.protocol !== 'blob:') return null;
   const origin = parseUrl(sender.origin);
   return origin && isWeb(origin) && origin.origin === sender.origin ? origin : null;
+}
+
+/**
+ * A frame in a tab whose origin is opaque ("null": a sandboxed iframe, a data: URL) — a page of no site
+ * the browser will name. The guard still runs there (registered with matchOriginAsFallback, the browser
+ * matches such frames by their creator), and is given every key, as for a page of a foreign site.
+ */
+export function isOpaqueFrame(sender: Sender): boolean {
+  const url = parseUrl(sender.url);
+  if (!url || !sender.tab) return false;
+  const local = url.protocol === 'about:' || url.protocol === 'blob:' || url.protocol === 'data:';
+  return local && sender.origin === 'null';
 }
 
 function parseUrl(u: unknown): URL | null {

@@ -71,13 +71,24 @@ describe('classifySender', () => {
       'guard-content',
     ],
     [
-      'sandboxed srcdoc (opaque origin)',
+      'sandboxed srcdoc (opaque origin): a frame of no site, guarded',
       { id: EXT_ID, url: 'about:srcdoc', origin: 'null', tab: { id: 4 } },
+      'guard-content',
+    ],
+    [
+      'data: frame (opaque origin)',
+      { id: EXT_ID, url: 'data:text/html,x', origin: 'null', tab: { id: 4 } },
+      'guard-content',
+    ],
+    ['opaque frame outside any tab', { id: EXT_ID, url: 'about:srcdoc', origin: 'null' }, null],
+    [
+      'data: frame claiming a web origin',
+      { id: EXT_ID, url: 'data:text/html,x', origin: 'https://chat.example.org', tab: { id: 4 } },
       null,
     ],
     [
-      'data: frame',
-      { id: EXT_ID, url: 'data:text/html,x', origin: 'https://chat.example.org', tab: { id: 4 } },
+      'file page with an opaque origin',
+      { id: EXT_ID, url: 'file:///x', origin: 'null', tab: { id: 4 } },
       null,
     ],
     ['about:blank without origin', { id: EXT_ID, url: 'about:blank', tab: { id: 4 } }, null],

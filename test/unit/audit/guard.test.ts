@@ -37,6 +37,13 @@ describe('leak guard detection', () => {
     expect(createFingerprinter(base64ToBytes(salt))(KEY) === prints[0]?.fp).toBe(true);
   });
 
+  it('gives a frame of no site (sandboxed, data:) every key, and an unparsable page nothing', () => {
+    expect(viewFor(prints, salt, null, ['app.docbits.com']).prints.map((p) => p.id)).toEqual(['k1', 'k2']);
+    expect(viewFor(prints, salt, null, []).insecure).toBe(false);
+    expect(viewFor(prints, salt, 'not a url', []).prints).toEqual([]);
+    expect(viewFor(prints, salt, 'file:///tmp/x.html', []).prints).toEqual([]);
+  });
+
   it('gives a page only the keys foreign to it; every key on http; nothing on the allowlist', () => {
     expect(viewFor(prints, salt, 'https://app.docbits.com/x', []).prints.map((p) => p.id)).toEqual(['k2']);
     const chat = viewFor(prints, salt, 'https://chat.example.org/', []);

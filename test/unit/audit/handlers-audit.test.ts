@@ -263,11 +263,25 @@ describe('the guard in frames a page writes itself', () => {
       host: 'intranet.example.org',
       detail: 'insecure (http) page',
     });
-    // An opaque (sandboxed) frame is no page of any site: refused.
-    const sandboxed: Sender = { ...CHAT, url: 'about:srcdoc', origin: 'null', frameId: 6 };
-    expect(await call('guard.prints', {}, sandboxed)).toMatchObject({
-      ok: false,
-      error: { code: 'forbidden' },
+    // A sandboxed frame (opaque origin) is a page of no site: watched for every key, as a foreign page,
+    // and its report named by the tab's page.
+    const sandboxed: Sender = {
+      ...CHAT,
+      url: 'about:srcdoc',
+      origin: 'null',
+      frameId: 6,
+      tab: { id: 9, url: 'https://chat.example.org/room' },
+    };
+    const opaque = (await call('guard.prints', {}, sandboxed)) as {
+      data: { prints: Array<{ id: string }>; insecure: boolean };
+    };
+    expect(opaque.data.prints.map((p) => p.id)).toEqual([id]);
+    expect(opaque.data.insecure).toBe(false);
+    await call('guard.report', { entryId: id, action: 'warned', insecure: false }, sandboxed);
+    expect(recorded.at(-1)).toMatchObject({
+      type: 'guard.warned',
+      host: 'chat.example.org',
+      detail: 'sandboxed frame',
     });
   });
 });
