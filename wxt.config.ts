@@ -1,5 +1,28 @@
 import { resolve } from 'node:path';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'wxt';
+
+/**
+ * popup.html loads one classic script, popup-app.js (entrypoints/popup-app.tsx): an unlisted script that
+ * WXT builds on its own, stylesheet included, and that initialises WXT's runtime plugins itself. WXT still
+ * gives every HTML page a module script for those plugins; in the popup it would only run them twice and
+ * cost one more request through the browser's UI thread while the popup opens, so the build drops it there.
+ */
+const popupHtml: Plugin = {
+  name: 'keyguard:popup-html',
+  apply: 'build',
+  transformIndexHtml: {
+    order: 'post',
+    handler(html, ctx) {
+      if (ctx.path !== '/entrypoints/popup/index.html') return html;
+      const out = html.replace(/\s*<script type="module"[^>]*_virtual_wxt-html-plugins[^>]*><\/script>/, '');
+      if (out === html || /<script type="module"|rel="modulepreload"|rel="stylesheet"/.test(out)) {
+        throw new Error('popup.html: expected one classic script (popup-app.js) and nothing else to load');
+      }
+      return out;
+    },
+  },
+};
 
 /**
  * Least privilege: the required permissions are exactly those design.md lists. On-premise DocBits hosts
@@ -36,8 +59,15 @@ export default defineConfig({
     },
   },
   vite: () => ({
+    plugins: [popupHtml],
     esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
-    build: { sourcemap: false },
+    build: {
+      sourcemap: false,
+      // Every browser KeyGuard supports has modulepreload (Chromium; Firefox ≥ 115, and the manifest asks
+      // for 140). Without this, Vite gives popup.html — whose one script is the classic, self-contained
+      // popup-app.js — a module script of its own just for the polyfill: one more request before the popup runs.
+      modulePreload: { polyfill: false },
+    },
   }),
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',

@@ -4,6 +4,12 @@
  * Each figure is the time from the popup's navigation start to its `keyguard:list-ready` mark
  * (entrypoints/popup/main.tsx: the list is rendered and the search box focused). The first frame after that
  * (`keyguard:list-painted`) is reported alongside.
+ *
+ * The budget's figure opens popup.html in a new tab, as it always has. That way pays for things a toolbar
+ * popup does not: the tab's about:blank page is swapped out for the extension's process, and the DevTools
+ * client's traffic shares the browser's UI thread that serves the popup's files. So the same measurement is
+ * also taken on the popup opened as the toolbar opens it (`action.openPopup()`), as
+ * `popup_ready_1000_toolbar_ms`.
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -87,9 +93,25 @@ async function openAndMeasure(ext: Awaited<ReturnType<typeof launchExtension>>):
   const page = await ext.context.newPage();
   try {
     await page.goto(`${ext.origin}/popup.html`, { waitUntil: 'commit' });
-    await page.waitForFunction(() => performance.getEntriesByName('keyguard:list-painted').length > 0, null, {
-      timeout: 30_000,
-    });
+    // Waited for with a plain evaluate, not `waitForFunction`: that one makes Playwright evaluate its ~330 KB
+    // injected script in the page while the popup loads (17–46 ms of the popup's main thread in traces here),
+    // which is the harness's cost, not the popup's.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('popup bench: the list was not painted')), 30_000);
+          const done = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          if (performance.getEntriesByName('keyguard:list-painted').length > 0) return done();
+          new PerformanceObserver((list, observer) => {
+            if (list.getEntriesByName('keyguard:list-painted').length === 0) return;
+            observer.disconnect();
+            done();
+          }).observe({ type: 'mark', buffered: true });
+        }),
+    );
     const r = await page.evaluate(() => ({
       ready: performance.getEntriesByName('keyguard:list-ready')[0]?.startTime ?? Number.NaN,
       domInteractive:
@@ -106,6 +128,56 @@ async function openAndMeasure(ext: Awaited<ReturnType<typeof launchExtension>>):
   } finally {
     await page.close();
   }
+}
+
+interface ToolbarRun extends Run {
+  focused: boolean;
+}
+
+/**
+ * Opens the popup as the toolbar does — `action.openPopup()` from an extension page in the focused window
+ * — and reads the same marks from the popup's own window (`extension.getViews`), then closes it. Unlike a
+ * tab, the popup is created directly in the extension's process (no about:blank page to swap out), and no
+ * DevTools client evaluates anything in it while it loads.
+ */
+async function openToolbarAndMeasure(control: Page): Promise<ToolbarRun> {
+  await control.bringToFront();
+  const r = await control.evaluate(async () => {
+    interface Api {
+      action: { openPopup(): Promise<void> };
+      extension: { getViews(filter: { type: 'popup' }): Window[] };
+    }
+    const api = (globalThis as unknown as { chrome: Api }).chrome;
+    const popupView = () => api.extension.getViews({ type: 'popup' })[0];
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await api.action.openPopup();
+    const t0 = performance.now();
+    for (;;) {
+      const view = popupView();
+      if (view && view.performance.getEntriesByName('keyguard:list-painted').length > 0) {
+        const mark = (k: string) => view.performance.getEntriesByName(k)[0]?.startTime ?? Number.NaN;
+        const nav = view.performance.getEntriesByType('navigation')[0] as
+          | PerformanceNavigationTiming
+          | undefined;
+        const out = {
+          ready: mark('keyguard:list-ready'),
+          painted: mark('keyguard:list-painted'),
+          domInteractive: nav?.domInteractive ?? Number.NaN,
+          scriptStart: mark('keyguard:popup-start'),
+          rows: Number(view.document.querySelector('li.key-row')?.getAttribute('aria-setsize') ?? 0),
+          focused: view.document.activeElement?.getAttribute('type') === 'search',
+        };
+        view.close();
+        for (let i = 0; i < 200 && popupView(); i++) await sleep(10);
+        return out;
+      }
+      if (performance.now() - t0 > 30_000)
+        throw new Error('popup bench: the toolbar popup did not get ready');
+      await sleep(5);
+    }
+  });
+  if (!r.focused) throw new Error('popup bench: the search box was not focused when the list was ready');
+  return r;
 }
 
 /** The median time of 5 `entry.list` round trips from an open extension page. */
@@ -141,16 +213,16 @@ export async function benchPopup(emit: (r: BenchResult) => void): Promise<void> 
   }
   const ext = await launchExtension({ extensionDir: dir });
   try {
-    const control = await openExtensionPage(ext, 'popup.html');
+    const setup = await openExtensionPage(ext, 'popup.html');
     // The protocol is the fast path: no typing, the default KDF once.
-    await call(control, 'vault.create', { password: PASSWORD });
+    await call(setup, 'vault.create', { password: PASSWORD });
     const now = Date.now();
-    const ids = await addEntries(control, benchEntries(now));
+    const ids = await addEntries(setup, benchEntries(now));
     // A few retired keys, which the popup lists last.
     for (const id of ids.filter((_, i) => i % 20 === 7)) {
-      await call(control, 'entry.update', { id, patch: { state: 'retired' } });
+      await call(setup, 'entry.update', { id, patch: { state: 'retired' } });
     }
-    await control.close();
+    await setup.close();
 
     const listRoundTrip = await timeList(ext);
     // Untimed first opens (their figures are reported as coldRuns): Chromium compiles the popup's scripts
@@ -159,7 +231,19 @@ export async function benchPopup(emit: (r: BenchResult) => void): Promise<void> 
     for (let i = 0; i < WARM_UP; i++) cold.push(await openAndMeasure(ext));
     const runs: Run[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await openAndMeasure(ext));
-    const bad = [...cold, ...runs].find((r) => r.rows !== ENTRIES || !Number.isFinite(r.ready));
+    // The same, opened as the toolbar opens it (see openToolbarAndMeasure), after two untimed opens.
+    const control = await openExtensionPage(ext, 'offscreen.html');
+    const toolbarCold: Run[] = [];
+    const toolbar: Run[] = [];
+    try {
+      for (let i = 0; i < WARM_UP; i++) toolbarCold.push(await openToolbarAndMeasure(control));
+      for (let i = 0; i < RUNS; i++) toolbar.push(await openToolbarAndMeasure(control));
+    } finally {
+      await control.close();
+    }
+    const bad = [...cold, ...runs, ...toolbarCold, ...toolbar].find(
+      (r) => r.rows !== ENTRIES || !Number.isFinite(r.ready),
+    );
     if (bad) throw new Error(`popup bench: expected ${ENTRIES} rows and a ready mark, got ${bad.rows} rows`);
     emit({
       name: 'popup_ready_1000_ms',
@@ -175,6 +259,21 @@ export async function benchPopup(emit: (r: BenchResult) => void): Promise<void> 
       // The popup's own share: from its script starting to the list ready (requests, wait, render).
       afterScriptStartMs: round(median(runs.map((r) => r.ready - r.scriptStart))),
       listRoundTripMs: round(listRoundTrip),
+      loadAverage: loadavg()[0],
+      entries: ENTRIES,
+    });
+    // Not the budget's figure (that stays the tab above, as the bench has always measured it): the popup
+    // as an admin opens it from the toolbar, reported alongside so the two can be compared.
+    emit({
+      name: 'popup_ready_1000_toolbar_ms',
+      value: round(median(toolbar.map((r) => r.ready))),
+      unit: 'ms',
+      runs: toolbar.map((r) => round(r.ready)),
+      coldRuns: toolbarCold.map((r) => round(r.ready)),
+      paintedMs: round(median(toolbar.map((r) => r.painted))),
+      domInteractiveMs: round(median(toolbar.map((r) => r.domInteractive))),
+      scriptStartMs: round(median(toolbar.map((r) => r.scriptStart))),
+      afterScriptStartMs: round(median(toolbar.map((r) => r.ready - r.scriptStart))),
       loadAverage: loadavg()[0],
       entries: ENTRIES,
     });
