@@ -7,7 +7,7 @@
  * a click on it is refused like any injected control's when the dialog is covered at that point or made
  * (nearly) invisible (lib/safe-click.ts). Plain DOM rather than Preact: the guard runs on every page.
  */
-import { checkActivation, type Refusal } from '../../lib/safe-click';
+import { checkActivation, type Refusal, watchVisibility } from '../../lib/safe-click';
 
 /** How long "Paste anyway" stays disabled after the warning appears. */
 export const ARM_MS = 700;
@@ -30,6 +30,7 @@ p { margin: 0 0 8px; }
 .buttons { display: flex; gap: 8px; justify-content: flex-end; margin-top: 12px; }
 button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #6b7280; background: #f3f4f6; color: #111;
   cursor: pointer; }
+button:disabled, button[aria-disabled="true"] { cursor: not-allowed; border-style: dashed; }
 button.primary { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
 button:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 @media (prefers-color-scheme: dark) {
@@ -38,14 +39,27 @@ button:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 }`;
 
 /**
+ * The page's guard for "Paste anyway": the hit and opacity test, and — where the browser can tell — the
+ * button must have been seen unobscured for a while (IntersectionObserver v2, lib/safe-click.ts), which is
+ * what catches a click-through decoy drawn over the dialog. Watches `root` until the returned `stop`.
+ */
+function pageGuard(doc: Document, root: ShadowRoot) {
+  const win = doc.defaultView as Window;
+  const watch = watchVisibility(root, win);
+  return {
+    guard: (e: MouseEvent, host: Element) => checkActivation(e, host, win, watch),
+    stop: () => watch.disconnect(),
+  };
+}
+
+/**
  * Shows the warning; resolves true for "Paste anyway", false for Cancel (or Escape). `guard` decides
- * whether a click on "Paste anyway" counts (tests pass their own; the page uses the hit and opacity test).
+ * whether a click on "Paste anyway" counts (tests pass their own; the page uses {@link pageGuard}).
  */
 export function showWarning(
   doc: Document,
   text: WarningText,
-  guard: (e: MouseEvent, host: Element) => Refusal | null = (e, host) =>
-    checkActivation(e, host, doc.defaultView as Window),
+  guard?: (e: MouseEvent, host: Element) => Refusal | null,
 ): Promise<boolean> {
   const host = doc.createElement('keyguard-guard');
   const root = host.attachShadow({ mode: 'closed' });
@@ -88,9 +102,12 @@ export function showWarning(
   root.append(style, backdrop);
   (doc.body ?? doc.documentElement).append(host);
   cancel.focus();
+  const own = guard ? null : pageGuard(doc, root);
+  const check = guard ?? (own as ReturnType<typeof pageGuard>).guard;
 
   return new Promise((resolve) => {
     const done = (pasteAnyway: boolean) => {
+      own?.stop();
       host.remove();
       resolve(pasteAnyway);
     };
@@ -98,7 +115,7 @@ export function showWarning(
       if (e.isTrusted) done(false);
     });
     anyway.addEventListener('click', (e) => {
-      if (e.isTrusted && !anyway.disabled && guard(e, host) === null) done(true);
+      if (e.isTrusted && !anyway.disabled && check(e, host) === null) done(true);
     });
     dialog.addEventListener('keydown', (e) => {
       if (!e.isTrusted) return;
