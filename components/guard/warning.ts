@@ -17,6 +17,8 @@ export interface WarningText {
   lines: string[];
   cancel: string;
   pasteAnyway: string;
+  /** Said in the dialog when a click on "Paste anyway" was refused (covered, see-through, synthetic). */
+  refused: string;
 }
 
 const CSS = `
@@ -27,6 +29,8 @@ const CSS = `
   border-top: 6px solid #b45309; box-shadow: 0 10px 30px rgba(0,0,0,.35); }
 h2 { font-size: 16px; margin: 0 0 8px; }
 p { margin: 0 0 8px; }
+p[role="status"] { font-weight: 600; }
+p[role="status"]:empty { margin: 0; }
 .buttons { display: flex; gap: 8px; justify-content: flex-end; margin-top: 12px; }
 button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #6b7280; background: #f3f4f6; color: #111;
   cursor: pointer; }
@@ -83,6 +87,9 @@ export function showWarning(
     p.textContent = line;
     body.append(p);
   }
+  // Empty until a click on "Paste anyway" is refused: then the user is told why nothing happened.
+  const status = doc.createElement('p');
+  status.setAttribute('role', 'status');
   const buttons = doc.createElement('div');
   buttons.className = 'buttons';
   const anyway = doc.createElement('button');
@@ -97,7 +104,7 @@ export function showWarning(
   cancel.className = 'primary';
   cancel.textContent = text.cancel;
   buttons.append(anyway, cancel);
-  dialog.append(title, body, buttons);
+  dialog.append(title, body, status, buttons);
   backdrop.append(dialog);
   root.append(style, backdrop);
   (doc.body ?? doc.documentElement).append(host);
@@ -115,7 +122,9 @@ export function showWarning(
       if (e.isTrusted) done(false);
     });
     anyway.addEventListener('click', (e) => {
-      if (e.isTrusted && !anyway.disabled && check(e, host) === null) done(true);
+      if (anyway.disabled) return;
+      if (e.isTrusted && check(e, host) === null) done(true);
+      else status.textContent = text.refused;
     });
     dialog.addEventListener('keydown', (e) => {
       if (!e.isTrusted) return;
