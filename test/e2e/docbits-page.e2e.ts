@@ -377,6 +377,9 @@ describe('hostile page', () => {
     // in the table. Save last per round: if it gets through, it uses up the form.
     const acted: Record<string, boolean> = {};
     const reached: Record<string, boolean> = {};
+    const told: Record<string, boolean> = {};
+    // A fresh show-once dialog, so no earlier refusal message is on show.
+    if (await page.locator(SHOW_ONCE_CODE).count()) await finishShowOnce(page, en);
     for (const when of ['stays', 'removed on pointerdown'] as const) {
       for (const target of ['Copy API key', 'Save']) {
         await attackTarget();
@@ -406,9 +409,16 @@ describe('hostile page', () => {
         await page.waitForTimeout(600);
         await uncover();
         acted[label] = (await keyCopied()) || (await entryCount()) !== count;
-        await findByName(page, REFUSED, undefined, { timeoutMs: 3_000 });
+        // The refusal is shown to the user (the same words as for a covered or see-through control).
+        told[label] = await isShown(page, REFUSED);
       }
     }
+    expect(acted, 'a click through a decoy copied or saved (true = got through)').toEqual(
+      Object.fromEntries(Object.keys(acted).map((k) => [k, false])),
+    );
+    expect(told, 'KeyGuard said it ignored the click').toEqual(
+      Object.fromEntries(Object.keys(told).map((k) => [k, true])),
+    );
     // The decoy really let the click through to KeyGuard's control (else this proves nothing).
     expect(reached).toEqual(Object.fromEntries(Object.keys(reached).map((k) => [k, true])));
 
@@ -431,8 +441,12 @@ describe('hostile page', () => {
     await page.waitForTimeout(600);
     await uncover();
     acted['"Copy full key" under a click-through decoy'] = await keyCopied();
+    told['"Copy full key" under a click-through decoy'] = await isShown(page, REFUSED);
     expect(acted, 'a click through a decoy copied or saved (true = got through)').toEqual(
       Object.fromEntries(Object.keys(acted).map((k) => [k, false])),
+    );
+    expect(told, 'KeyGuard said it ignored the click').toEqual(
+      Object.fromEntries(Object.keys(told).map((k) => [k, true])),
     );
 
     // Once the decoy is gone and the control has been seen for a moment, a real click works again.
