@@ -4,8 +4,10 @@
  * and has the focus; Escape cancels; only trusted clicks and keys count, so the page cannot press
  * "Paste anyway" for the user. "Paste anyway" also has to be seen to be pressed: it is armed only after
  * {@link ARM_MS} (a click meant for the page a moment before the dialog appeared does not land on it), and
- * a click on it is refused like any injected control's when the dialog is covered at that point or made
- * (nearly) invisible (lib/safe-click.ts). Plain DOM rather than Preact: the guard runs on every page.
+ * a click on it is refused like any injected control's when the dialog is covered at that point, made
+ * (nearly) invisible, or (Chromium) has not been seen unobscured for a while — a click-through decoy drawn
+ * over it (lib/safe-click.ts); the dialog then says so. Plain DOM rather than Preact: the guard runs on
+ * every page.
  */
 import { checkActivation, type Refusal, watchVisibility } from '../../lib/safe-click';
 

@@ -452,6 +452,11 @@ describe('hostile page', () => {
     // Once the decoy is gone and the control has been seen for a moment, a real click works again.
     await (await findInRow(page, 'Copy full key', prefix, 'button')).click();
     expect(await clipboardBecomes(page, targetKey, true), 'a real click after the attack copies').toBe(true);
+    // Keyboard activation (Enter on the focused control) still works too.
+    await writeClipboard(page, SENTINEL);
+    await (await findInRow(page, 'Copy full key', prefix, 'button')).focus();
+    await page.keyboard.press('Enter');
+    expect(await clipboardBecomes(page, targetKey, true), 'Enter on the focused control copies').toBe(true);
     expectNoPageErrors();
   });
 
