@@ -137,8 +137,8 @@ export function supportsVisibility(win: Window): boolean {
 const CONTROLS = 'button';
 
 /**
- * Watches every button inside `root` (a closed shadow root of ours) with an IntersectionObserver that
- * tracks visibility (v2), as buttons come and go. The buttons themselves are observed, not the shadow
+ * Watches every button inside `root` (a closed shadow root of ours) with the window's one
+ * IntersectionObserver that tracks visibility (v2), as buttons come and go. The buttons themselves are observed, not the shadow
  * host: Chromium judges a host whose content lives in a shadow tree as occluded by that very content.
  *
  * While a button does not yet count as visible long enough it carries `aria-disabled="true"`: the user
@@ -149,14 +149,14 @@ const CONTROLS = 'button';
 export function watchVisibility(root: ShadowRoot | Element, win: Window): VisibilityWatch {
   if (!supportsVisibility(win)) return { refusal: () => null, disconnect: () => undefined };
   const w = win as Win;
-  const known = new WeakMap<Element, Visibility>();
+  const shared = sharedObserver(w);
   const timers = new Map<Element, number>();
   const observed = new Set<Element>();
 
   /** Shows whether `el` is armed, and comes back when it will be. */
   const mark = (el: Element) => {
     const now = w.performance.now();
-    const state = known.get(el);
+    const state = shared.known.get(el);
     const refused = visibilityRefusal(state, now) !== null;
     if (refused) el.setAttribute('aria-disabled', 'true');
     else el.removeAttribute('aria-disabled');
@@ -171,32 +171,21 @@ export function watchVisibility(root: ShadowRoot | Element, win: Window): Visibi
       );
     }
   };
-  const take = (entries: ObserverEntryV2[]) => {
-    for (const entry of entries) {
-      known.set(entry.target, nextVisibility(known.get(entry.target), entry));
-      if (observed.has(entry.target)) mark(entry.target);
-    }
-  };
-  const observer = new (w.IntersectionObserver as unknown as ObserverV2Ctor)(take, {
-    trackVisibility: true,
-    delay: VISIBILITY_DELAY_MS,
-    threshold: 0,
-  });
   const watch = (el: Element) => {
     observed.add(el);
-    observer.observe(el);
+    shared.watch(el, () => mark(el));
     mark(el);
+  };
+  const unwatch = (el: Element) => {
+    shared.unwatch(el);
+    observed.delete(el);
+    const pending = timers.get(el);
+    if (pending !== undefined) w.clearTimeout(pending);
+    timers.delete(el);
   };
   const scan = () => {
     const present = new Set<Element>(root.querySelectorAll(CONTROLS));
-    for (const el of observed) {
-      if (present.has(el)) continue;
-      observer.unobserve(el);
-      observed.delete(el);
-      const pending = timers.get(el);
-      if (pending !== undefined) w.clearTimeout(pending);
-      timers.delete(el);
-    }
+    for (const el of observed) if (!present.has(el)) unwatch(el);
     for (const el of present) if (!observed.has(el)) watch(el);
   };
   const mutations = new w.MutationObserver(scan);
@@ -206,20 +195,63 @@ export function watchVisibility(root: ShadowRoot | Element, win: Window): Visibi
   return {
     refusal(control, now) {
       // A verdict may be queued for the observer's callback, which has not run yet: read it now.
-      take(observer.takeRecords());
+      shared.flush();
       if (!observed.has(control)) {
         // Not a watched button (yet): watch it from now on, and refuse this time.
         scan();
         if (!observed.has(control)) watch(control);
       }
-      return visibilityRefusal(known.get(control), now);
+      return visibilityRefusal(shared.known.get(control), now);
     },
     disconnect() {
       mutations.disconnect();
-      observer.disconnect();
-      for (const t of timers.values()) w.clearTimeout(t);
-      timers.clear();
-      observed.clear();
+      for (const el of [...observed]) unwatch(el);
     },
   };
+}
+
+/** One visibility-tracking observer per window, shared by every watch in it (each costs occlusion tests). */
+interface SharedObserver {
+  known: WeakMap<Element, Visibility>;
+  watch(el: Element, changed: () => void): void;
+  unwatch(el: Element): void;
+  /** Applies entries queued for the callback now. */
+  flush(): void;
+}
+
+const observers = new WeakMap<Window, SharedObserver>();
+
+function sharedObserver(w: Win): SharedObserver {
+  const existing = observers.get(w);
+  if (existing) return existing;
+  const known = new WeakMap<Element, Visibility>();
+  const listeners = new Map<Element, () => void>();
+  const take = (entries: ObserverEntryV2[]) => {
+    for (const entry of entries) {
+      if (!listeners.has(entry.target)) continue;
+      known.set(entry.target, nextVisibility(known.get(entry.target), entry));
+      listeners.get(entry.target)?.();
+    }
+  };
+  const observer = new (w.IntersectionObserver as unknown as ObserverV2Ctor)(take, {
+    trackVisibility: true,
+    delay: VISIBILITY_DELAY_MS,
+    threshold: 0,
+  });
+  const shared: SharedObserver = {
+    known,
+    watch(el, changed) {
+      listeners.set(el, changed);
+      observer.observe(el);
+    },
+    unwatch(el) {
+      observer.unobserve(el);
+      listeners.delete(el);
+      // Watched again later (moved, re-rendered), it starts from no verdict.
+      known.delete(el);
+    },
+    flush: () => take(observer.takeRecords()),
+  };
+  observers.set(w, shared);
+  return shared;
 }

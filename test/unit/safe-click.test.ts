@@ -226,6 +226,27 @@ describe('watchVisibility', () => {
     expect(io.targets.size).toBe(0);
   });
 
+  it('shares one observer among the roots of a window; disconnecting one leaves the others watched', () => {
+    const a = mount();
+    const win = fakeWindow(true);
+    const watchA = watchVisibility(a.root, win);
+    const io = FakeObserver.last as FakeObserver;
+    const otherHost = document.createElement('span');
+    document.body.append(otherHost);
+    const otherRoot = otherHost.attachShadow({ mode: 'closed' });
+    const other = document.createElement('button');
+    otherRoot.append(other);
+    const watchB = watchVisibility(otherRoot, win);
+    expect(FakeObserver.last).toBe(io);
+    expect(io.targets.has(a.button) && io.targets.has(other)).toBe(true);
+    watchA.disconnect();
+    expect(io.targets.has(a.button)).toBe(false);
+    clock = 0;
+    io.deliver(other, true, 0);
+    expect(watchB.refusal(other, MIN_VISIBLE_MS)).toBeNull();
+    watchB.disconnect();
+  });
+
   it('where the browser gives no verdicts (Firefox), watches nothing and never objects', () => {
     const { root, button } = mount();
     FakeObserver.last = null;
