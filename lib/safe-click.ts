@@ -133,8 +133,14 @@ export function supportsVisibility(win: Window): boolean {
   );
 }
 
+/**
+ * The attribute that exempts a button from watching and marking: one whose click only backs out (Cancel)
+ * is never refused, so it must not be shown as unarmed either.
+ */
+export const UNGUARDED_ATTR = 'data-keyguard-unguarded';
+
 /** The elements a user activates: KeyGuard's controls are buttons. */
-const CONTROLS = 'button';
+const CONTROLS = `button:not([${UNGUARDED_ATTR}])`;
 
 /**
  * Watches every button inside `root` (a closed shadow root of ours) with the window's one

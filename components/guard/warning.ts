@@ -9,7 +9,7 @@
  * over it (lib/safe-click.ts); the dialog then says so. Plain DOM rather than Preact: the guard runs on
  * every page.
  */
-import { checkActivation, type Refusal, watchVisibility } from '../../lib/safe-click';
+import { checkActivation, type Refusal, UNGUARDED_ATTR, watchVisibility } from '../../lib/safe-click';
 
 /** How long "Paste anyway" stays disabled after the warning appears. */
 export const ARM_MS = 700;
@@ -104,6 +104,8 @@ export function showWarning(
   const cancel = doc.createElement('button');
   cancel.type = 'button';
   cancel.className = 'primary';
+  // Cancel is never refused: not watched, so it is never shown as waiting to be armed.
+  cancel.setAttribute(UNGUARDED_ATTR, '');
   cancel.textContent = text.cancel;
   buttons.append(anyway, cancel);
   dialog.append(title, body, status, buttons);

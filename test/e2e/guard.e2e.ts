@@ -211,6 +211,9 @@ describe('leak guard', () => {
     const before = (await guardEvents()).length;
     await pasteKey(page);
     await findByName(page, 'KeyGuard stopped a paste', 'alertdialog');
+    // Cancel (the default, focused) is never refused, so it never looks unarmed either.
+    const cancel = await findByName(page, 'Cancel', 'button');
+    expect(cancel.properties.disabled, 'Cancel is not shown as disabled').not.toBe(true);
     await page.waitForTimeout(ARM_MS + 200);
     const reached: Record<string, boolean> = {};
     for (const when of ['stays', 'removed on pointerdown'] as const) {

@@ -4,6 +4,7 @@ import {
   checkActivation,
   MIN_VISIBLE_MS,
   nextVisibility,
+  UNGUARDED_ATTR,
   visibilityRefusal,
   watchVisibility,
 } from '../../lib/safe-click';
@@ -210,6 +211,19 @@ describe('watchVisibility', () => {
     io.queued.push({ target: button, isVisible: false, time: 900 }); // covered, callback not yet run
     clock = 1_000;
     expect(watch.refusal(button, clock)).toBe('covered');
+    watch.disconnect();
+  });
+
+  it('leaves a button marked as unguarded (Cancel) alone: never watched, never shown unarmed', () => {
+    const { root, button } = mount();
+    const cancel = document.createElement('button');
+    cancel.setAttribute(UNGUARDED_ATTR, '');
+    root.append(cancel);
+    const watch = watchVisibility(root, fakeWindow(true));
+    const io = FakeObserver.last as FakeObserver;
+    expect(io.targets.has(button)).toBe(true);
+    expect(io.targets.has(cancel)).toBe(false);
+    expect(cancel.hasAttribute('aria-disabled')).toBe(false);
     watch.disconnect();
   });
 
