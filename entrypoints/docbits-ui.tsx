@@ -6,7 +6,7 @@ import { RowBadge } from '../components/page/RowBadge';
 import { clearShadow, renderInShadow } from '../components/page/shadow';
 import { type MessageKey, setMessageSource } from '../lib/i18n';
 import { registerPageUi } from '../lib/page-ui';
-import { checkActivation } from '../lib/safe-click';
+import { checkActivation, type Refusal, type VisibilityWatch, watchVisibility } from '../lib/safe-click';
 
 /**
  * KeyGuard's controls on the DocBits page (see lib/page-ui.ts): injected by the background into the
@@ -14,13 +14,28 @@ import { checkActivation } from '../lib/safe-click';
  */
 export default defineUnlistedScript(() => {
   setMessageSource((key, subs) => browser.i18n.getMessage(key as MessageKey, subs));
+  // One visibility watch per shadow root, from its first render until it is cleared.
+  const watches = new WeakMap<ShadowRoot, VisibilityWatch>();
+  const guardFor = (root: ShadowRoot, host: HTMLElement): ((e: MouseEvent) => Refusal | null) => {
+    let watch = watches.get(root);
+    if (!watch) {
+      watch = watchVisibility(root, window);
+      watches.set(root, watch);
+    }
+    const w = watch;
+    return (e) => checkActivation(e, host, window, w);
+  };
   registerPageUi(globalThis, {
     keyControls: (root, host, input) =>
-      renderInShadow(root, <KeyControls {...input} guard={(e) => checkActivation(e, host, window)} />),
+      renderInShadow(root, <KeyControls {...input} guard={guardFor(root, host)} />),
     rowBadge: (root, host, input) =>
-      renderInShadow(root, <RowBadge {...input} guard={(e) => checkActivation(e, host, window)} />),
+      renderInShadow(root, <RowBadge {...input} guard={guardFor(root, host)} />),
     guidePanel: (root, host, input) =>
-      renderInShadow(root, <GuidePanel {...input} guard={(e) => checkActivation(e, host, window)} />),
-    clear: clearShadow,
+      renderInShadow(root, <GuidePanel {...input} guard={guardFor(root, host)} />),
+    clear: (root) => {
+      watches.get(root)?.disconnect();
+      watches.delete(root);
+      clearShadow(root);
+    },
   });
 });

@@ -53,6 +53,7 @@ export default defineContentScript({
           lines: [t('guardWarnForeign', label, page), ...(insecure ? [t('guardWarnInsecure')] : [])],
           cancel: t('guardCancel'),
           pasteAnyway: t('guardPasteAnyway'),
+          refused: t('actionRefused'),
         }),
     });
     ctx.onInvalidated(remove);

@@ -4,10 +4,12 @@
  * and has the focus; Escape cancels; only trusted clicks and keys count, so the page cannot press
  * "Paste anyway" for the user. "Paste anyway" also has to be seen to be pressed: it is armed only after
  * {@link ARM_MS} (a click meant for the page a moment before the dialog appeared does not land on it), and
- * a click on it is refused like any injected control's when the dialog is covered at that point or made
- * (nearly) invisible (lib/safe-click.ts). Plain DOM rather than Preact: the guard runs on every page.
+ * a click on it is refused like any injected control's when the dialog is covered at that point, made
+ * (nearly) invisible, or (Chromium) has not been seen unobscured for a while — a click-through decoy drawn
+ * over it (lib/safe-click.ts); the dialog then says so. Plain DOM rather than Preact: the guard runs on
+ * every page.
  */
-import { checkActivation, type Refusal } from '../../lib/safe-click';
+import { checkActivation, type Refusal, UNGUARDED_ATTR, watchVisibility } from '../../lib/safe-click';
 
 /** How long "Paste anyway" stays disabled after the warning appears. */
 export const ARM_MS = 700;
@@ -17,6 +19,8 @@ export interface WarningText {
   lines: string[];
   cancel: string;
   pasteAnyway: string;
+  /** Said in the dialog when a click on "Paste anyway" was refused (covered, see-through, synthetic). */
+  refused: string;
 }
 
 const CSS = `
@@ -27,9 +31,12 @@ const CSS = `
   border-top: 6px solid #b45309; box-shadow: 0 10px 30px rgba(0,0,0,.35); }
 h2 { font-size: 16px; margin: 0 0 8px; }
 p { margin: 0 0 8px; }
+p[role="status"] { font-weight: 600; }
+p[role="status"]:empty { margin: 0; }
 .buttons { display: flex; gap: 8px; justify-content: flex-end; margin-top: 12px; }
 button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #6b7280; background: #f3f4f6; color: #111;
   cursor: pointer; }
+button:disabled, button[aria-disabled="true"] { cursor: not-allowed; border-style: dashed; }
 button.primary { background: #1d4ed8; border-color: #1d4ed8; color: #fff; }
 button:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 @media (prefers-color-scheme: dark) {
@@ -38,14 +45,27 @@ button:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 }`;
 
 /**
+ * The page's guard for "Paste anyway": the hit and opacity test, and — where the browser can tell — the
+ * button must have been seen unobscured for a while (IntersectionObserver v2, lib/safe-click.ts), which is
+ * what catches a click-through decoy drawn over the dialog. Watches `root` until the returned `stop`.
+ */
+function pageGuard(doc: Document, root: ShadowRoot) {
+  const win = doc.defaultView as Window;
+  const watch = watchVisibility(root, win);
+  return {
+    guard: (e: MouseEvent, host: Element) => checkActivation(e, host, win, watch),
+    stop: () => watch.disconnect(),
+  };
+}
+
+/**
  * Shows the warning; resolves true for "Paste anyway", false for Cancel (or Escape). `guard` decides
- * whether a click on "Paste anyway" counts (tests pass their own; the page uses the hit and opacity test).
+ * whether a click on "Paste anyway" counts (tests pass their own; the page uses {@link pageGuard}).
  */
 export function showWarning(
   doc: Document,
   text: WarningText,
-  guard: (e: MouseEvent, host: Element) => Refusal | null = (e, host) =>
-    checkActivation(e, host, doc.defaultView as Window),
+  guard?: (e: MouseEvent, host: Element) => Refusal | null,
 ): Promise<boolean> {
   const host = doc.createElement('keyguard-guard');
   const root = host.attachShadow({ mode: 'closed' });
@@ -69,6 +89,9 @@ export function showWarning(
     p.textContent = line;
     body.append(p);
   }
+  // Empty until a click on "Paste anyway" is refused: then the user is told why nothing happened.
+  const status = doc.createElement('p');
+  status.setAttribute('role', 'status');
   const buttons = doc.createElement('div');
   buttons.className = 'buttons';
   const anyway = doc.createElement('button');
@@ -81,16 +104,21 @@ export function showWarning(
   const cancel = doc.createElement('button');
   cancel.type = 'button';
   cancel.className = 'primary';
+  // Cancel is never refused: not watched, so it is never shown as waiting to be armed.
+  cancel.setAttribute(UNGUARDED_ATTR, '');
   cancel.textContent = text.cancel;
   buttons.append(anyway, cancel);
-  dialog.append(title, body, buttons);
+  dialog.append(title, body, status, buttons);
   backdrop.append(dialog);
   root.append(style, backdrop);
   (doc.body ?? doc.documentElement).append(host);
   cancel.focus();
+  const own = guard ? null : pageGuard(doc, root);
+  const check = guard ?? (own as ReturnType<typeof pageGuard>).guard;
 
   return new Promise((resolve) => {
     const done = (pasteAnyway: boolean) => {
+      own?.stop();
       host.remove();
       resolve(pasteAnyway);
     };
@@ -98,7 +126,9 @@ export function showWarning(
       if (e.isTrusted) done(false);
     });
     anyway.addEventListener('click', (e) => {
-      if (e.isTrusted && !anyway.disabled && guard(e, host) === null) done(true);
+      if (anyway.disabled) return;
+      if (e.isTrusted && check(e, host) === null) done(true);
+      else status.textContent = text.refused;
     });
     dialog.addEventListener('keydown', (e) => {
       if (!e.isTrusted) return;

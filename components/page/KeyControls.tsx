@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Environment } from '../../lib/docbits/hosts';
 import { t } from '../../lib/i18n';
 import type { KeyControlsInput } from '../../lib/page-ui';
-import type { Refusal } from '../../lib/safe-click';
+import { type Refusal, UNGUARDED_ATTR } from '../../lib/safe-click';
 import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';
 
@@ -174,7 +174,8 @@ function SaveForm({ values, onChange, onCancel, onSave }: FormProps) {
         <option value="other">{t('optEnvOther')}</option>
       </select>
       <div>
-        <button type="button" onClick={onCancel}>
+        {/* Backing out is never refused, so it is not shown as waiting to be armed. */}
+        <button type="button" onClick={onCancel} {...{ [UNGUARDED_ATTR]: '' }}>
           {t('cancel')}
         </button>
         <button type="submit" class="p" onClick={onSave}>

@@ -10,7 +10,7 @@ export const PAGE_UI_CSS =
   '--ok:#7dd99a;--w:#f6c86b;--x:#f2b8b5}}' +
   'fieldset{border:0;padding:0;min-width:0}.kg{display:inline-flex;flex-wrap:wrap;align-items:center;gap:6px;margin:4px 0 4px 8px;color:var(--f)}' +
   'button,input,select{font:inherit;color:var(--f);background:var(--b);border:1px solid var(--l);border-radius:4px;padding:2px 8px}' +
-  'button{cursor:pointer}.p{background:var(--a);border-color:var(--a);color:var(--b)}' +
+  'button{cursor:pointer}button[aria-disabled=true]{cursor:not-allowed;border-style:dashed}.p{background:var(--a);border-color:var(--a);color:var(--b)}' +
   ':focus-visible{outline:3px solid var(--a);outline-offset:2px}' +
   '.g{border-radius:10px;padding:0 8px;border:1px solid;font-size:12px;white-space:nowrap}' +
   '.in{color:var(--ok)}.out,.msg{color:var(--m)}.warn{color:var(--w)}.bad{color:var(--x)}.msg{font-size:12px}' +

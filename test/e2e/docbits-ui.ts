@@ -195,7 +195,10 @@ export function rowPrefixOf(el: AxElement): Promise<string | null> {
   });
 }
 
-/** The KeyGuard control named `name` in the table row whose prefix is `prefix`, waiting for it. */
+/**
+ * The KeyGuard control named `name` in the table row whose prefix is `prefix`, waiting for it and then,
+ * like {@link control}, for it to be armed (handed over unarmed after {@link ARMING_WAIT_MS}).
+ */
 export async function findInRow(
   page: Page,
   name: string,
@@ -204,9 +207,12 @@ export async function findInRow(
   timeoutMs = 10_000,
 ): Promise<AxElement> {
   const deadline = Date.now() + timeoutMs;
+  let armingDeadline: number | null = null;
   for (;;) {
     for (const el of await queryAllByName(page, name, role)) {
-      if ((await rowPrefixOf(el).catch(() => null)) === prefix) return el;
+      if ((await rowPrefixOf(el).catch(() => null)) !== prefix) continue;
+      armingDeadline ??= Date.now() + ARMING_WAIT_MS;
+      if (el.properties.disabled !== true || Date.now() >= armingDeadline) return el;
     }
     if (Date.now() >= deadline) {
       throw new Error(`no KeyGuard "${name}" in the table row with prefix ${prefix} within ${timeoutMs} ms`);
@@ -241,9 +247,28 @@ export async function expectAllRowsAnnotated(page: Page, timeoutMs = 8_000): Pro
   return last.rows;
 }
 
-/** Waits for a rendered KeyGuard control; a shorter spelling of {@link findByName}. */
-export function control(page: Page, name: string, role = 'button', timeoutMs = 10_000): Promise<AxElement> {
-  return findByName(page, name, role, { timeoutMs });
+/** How long {@link control} waits for a found control to be armed before handing it over anyway. */
+const ARMING_WAIT_MS = 3_000;
+
+/**
+ * Waits for a rendered KeyGuard control, then — as a user would — until it is armed: a control not yet
+ * seen unobscured for a moment carries aria-disabled (lib/safe-click.ts) and refuses clicks. A control
+ * that stays unarmed (a hostile page keeps it covered or see-through) is handed over after
+ * {@link ARMING_WAIT_MS}, so tests can show that clicking it does nothing.
+ */
+export async function control(
+  page: Page,
+  name: string,
+  role = 'button',
+  timeoutMs = 10_000,
+): Promise<AxElement> {
+  let found = await findByName(page, name, role, { timeoutMs });
+  const deadline = Date.now() + ARMING_WAIT_MS;
+  while (found.properties.disabled === true && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    found = await findByName(page, name, role, { timeoutMs });
+  }
+  return found;
 }
 
 /** Whether a rendered element with this accessible name exists right now (any role). */

@@ -19,6 +19,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARM_MS } from '../../components/guard/warning';
 import type { AuditEvent } from '../../lib/messages';
+import { MIN_VISIBLE_MS } from '../../lib/safe-click';
 import type { EntrySummary } from '../../lib/vault/model';
 import { listenWithLifetime } from '../fixtures/listen.js';
 import {
@@ -36,6 +37,7 @@ import {
 const CHAT = 'chat.example.test';
 const PASSWORD = `Pw-${randomBytes(18).toString('base64url')}`;
 const SECRET = `dbk_live_${randomBytes(24).toString('base64url')}`;
+const REFUSED = 'KeyGuard ignored this click because its control was covered, hidden or not clicked by you.';
 
 /** A page that counts the paste events it receives and keeps what lands in its textarea. */
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Chat</title></head><body>
@@ -126,6 +128,19 @@ async function expectPasteUnguarded(page: Page): Promise<void> {
   await page.close();
 }
 
+/**
+ * "Paste anyway" once it is armed: a button not yet seen unobscured for {@link MIN_VISIBLE_MS} carries
+ * aria-disabled (lib/safe-click.ts). Handed over as it is after a few seconds.
+ */
+async function armedPasteAnyway(page: Page) {
+  const deadline = Date.now() + MIN_VISIBLE_MS + 2_500;
+  for (;;) {
+    const anyway = await findByName(page, 'Paste anyway', 'button');
+    if (anyway.properties.disabled !== true || Date.now() >= deadline) return anyway;
+    await page.waitForTimeout(100);
+  }
+}
+
 describe('leak guard', () => {
   it('is off by default: nothing registered, and a pasted key reaches the page', async () => {
     expect(await registeredIds()).toEqual([]);
@@ -185,6 +200,73 @@ describe('leak guard', () => {
         ['guard.warned', true, CHAT],
         ['guard.pastedAnyway', true, CHAT],
       ]);
+    await page.close();
+  });
+
+  it('a click-through decoy over "Paste anyway" does not paste, and the user is told', async () => {
+    // The page draws something else over the armed button and lets the click through to it
+    // (pointer-events: none): the hit test sees KeyGuard's dialog, the visibility verdict does not. Once
+    // as a decoy that stays, once taken away on pointerdown, just before the click lands.
+    const page = await openPage(site.url('/', CHAT));
+    const before = (await guardEvents()).length;
+    await pasteKey(page);
+    await findByName(page, 'KeyGuard stopped a paste', 'alertdialog');
+    // Cancel (the default, focused) is never refused, so it never looks unarmed either.
+    const cancel = await findByName(page, 'Cancel', 'button');
+    expect(cancel.properties.disabled, 'Cancel is not shown as disabled').not.toBe(true);
+    await page.waitForTimeout(ARM_MS + 200);
+    const reached: Record<string, boolean> = {};
+    for (const when of ['stays', 'removed on pointerdown'] as const) {
+      const anyway = await armedPasteAnyway(page);
+      expect(anyway.properties.disabled, '"Paste anyway" is armed before the attack').not.toBe(true);
+      const { x, y } = await anyway.center();
+      await page.evaluate(
+        ({ x, y, removeOnPointerDown }) => {
+          const o = document.createElement('div');
+          o.id = 'decoy';
+          o.textContent = 'Continue';
+          Object.assign(o.style, {
+            position: 'fixed',
+            left: `${x - 60}px`,
+            top: `${y - 20}px`,
+            width: '120px',
+            height: '40px',
+            background: '#1d4ed8',
+            color: '#fff',
+            zIndex: '2147483647',
+            pointerEvents: 'none',
+          });
+          document.body.append(o);
+          if (removeOnPointerDown) {
+            document.addEventListener('pointerdown', () => o.remove(), { capture: true, once: true });
+          }
+        },
+        { x, y, removeOnPointerDown: when !== 'stays' },
+      );
+      // The user looks at the decoy for a moment, then clicks it.
+      await page.waitForTimeout(400);
+      reached[when] = await page.evaluate(
+        ({ x, y }) => document.elementFromPoint(x, y)?.localName === 'keyguard-guard',
+        { x, y },
+      );
+      await page.mouse.click(x, y);
+      await page.waitForTimeout(600);
+      await page.evaluate(() => document.getElementById('decoy')?.remove());
+      expect(await fieldEmpty(page), `nothing pasted through a decoy that ${when}`).toBe(true);
+      expect(await pastesSeen(page)).toBe(0);
+      await findByName(page, REFUSED, undefined, { timeoutMs: 3_000 });
+    }
+    // The decoy really let the click through to the warning (else this proves nothing).
+    expect(reached).toEqual({ stays: true, 'removed on pointerdown': true });
+
+    // Without the decoy, and once the button has been seen for a moment again, the user's click pastes.
+    const rearmed = await armedPasteAnyway(page);
+    expect(rearmed.properties.disabled, '"Paste anyway" is armed again without the decoy').not.toBe(true);
+    await rearmed.click();
+    await expect.poll(() => fieldHoldsKey(page)).toBe(true);
+    await expect
+      .poll(async () => (await guardEvents()).slice(before).map((e) => e.type))
+      .toEqual(['guard.warned', 'guard.pastedAnyway']);
     await page.close();
   });
 

@@ -8,6 +8,7 @@ const TEXT = {
   lines: ['line'],
   cancel: 'Cancel',
   pasteAnyway: 'Paste anyway',
+  refused: 'Ignored',
 };
 
 /** The warning's root is closed; the test keeps a handle on it the way only KeyGuard's own code has one. */
@@ -54,6 +55,8 @@ describe('the leak guard warning', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(answer).toBeUndefined();
     expect(guard).toHaveBeenCalledTimes(1);
+    // The user is told why nothing happened.
+    expect(roots[0]?.querySelector('[role="status"]')?.textContent).toBe('Ignored');
     verdict = null;
     userClick(anyway);
     await vi.advanceTimersByTimeAsync(0);
