@@ -47,6 +47,18 @@ window.__pastes = 0;
 document.addEventListener('paste', () => { window.__pastes++; });
 </script></body></html>`;
 
+/**
+ * The same textarea inside frames the page writes itself: a same-origin srcdoc frame and a sandboxed one
+ * (opaque origin), each counting its own paste events.
+ */
+const FRAME_DOC =
+  '<!doctype html><meta charset=utf-8><label for=msg>Message</label><textarea id=msg></textarea>' +
+  "<script>window.__pastes = 0; document.addEventListener('paste', () => { window.__pastes++; });</script>";
+const FRAMES = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Frames</title></head><body>
+<iframe id="own" title="own" srcdoc="${FRAME_DOC.replaceAll('"', '&quot;')}"></iframe>
+<iframe id="sandboxed" title="sandboxed" sandbox="allow-scripts" srcdoc="${FRAME_DOC.replaceAll('"', '&quot;')}"></iframe>
+</body></html>`;
+
 let site: HttpsServer;
 let plain: { port: number; close(): Promise<void> };
 let ext: ExtensionBrowser;
@@ -54,7 +66,10 @@ let options: Page;
 let entry: EntrySummary;
 
 beforeAll(async () => {
-  site = await startHttpsServer({ hosts: [CHAT], routes: { '/': { body: PAGE } } });
+  site = await startHttpsServer({
+    hosts: [CHAT],
+    routes: { '/': { body: PAGE }, '/frames': { body: FRAMES } },
+  });
   plain = await listenWithLifetime(
     createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -290,6 +305,36 @@ describe('leak guard', () => {
       .toEqual([
         ['guard.warned', '127.0.0.1', 'insecure (http) page'],
         ['guard.cancelled', '127.0.0.1', 'insecure (http) page'],
+      ]);
+    await page.close();
+  });
+
+  it('guards frames the page writes itself: a srcdoc frame and a sandboxed one', async () => {
+    const page = await openPage(site.url('/frames', CHAT));
+    for (const id of ['own', 'sandboxed']) {
+      const frame = await (await page.$(`#${id}`))?.contentFrame();
+      if (!frame) throw new Error(`no ${id} frame`);
+      await frame.waitForSelector('#msg');
+      await writeClipboard(page, SECRET);
+      await frame.focus('#msg');
+      await page.keyboard.press('Control+V');
+      // The warning takes the paste; Enter on its focused Cancel drops it.
+      await expect
+        .poll(() => frame.evaluate(() => document.activeElement?.id !== 'msg'), { timeout: 10_000 })
+        .toBe(true);
+      await page.keyboard.press('Enter');
+      expect(await frame.evaluate(() => (document.getElementById('msg') as HTMLTextAreaElement).value)).toBe(
+        '',
+      );
+      expect(await frame.evaluate(() => (window as unknown as { __pastes: number }).__pastes)).toBe(0);
+    }
+    await expect
+      .poll(async () => (await guardEvents()).slice(-4).map((e) => [e.type, e.host, e.detail]))
+      .toEqual([
+        ['guard.warned', CHAT, 'foreign page'],
+        ['guard.cancelled', CHAT, 'foreign page'],
+        ['guard.warned', CHAT, 'sandboxed frame'],
+        ['guard.cancelled', CHAT, 'sandboxed frame'],
       ]);
     await page.close();
   });
