@@ -27,7 +27,8 @@ import {
 } from '../e2e/harness/index';
 import type { BenchResult } from './vault';
 
-const RUNS = 5;
+/** Busy-page runs per browser, interleaved with the other browser's (noise on this machine is ±20 %). */
+const RUNS = 11;
 const WARMUP = 2;
 const MUTATIONS = 10_000;
 const INSERTIONS = 1_000;
@@ -62,22 +63,40 @@ async function openIntegration(page: Page, site: HttpsServer): Promise<void> {
   await page.evaluate(() => (window as unknown as { __docbits: { idle(): Promise<void> } }).__docbits.idle());
 }
 
-/** `WARMUP` untimed then `RUNS` timed busy-page runs on `page`, each after `before` (if given). */
-async function busyRuns(page: Page, before?: () => Promise<void>): Promise<BusyRunResult[]> {
+/**
+ * `WARMUP` untimed then `RUNS` timed busy-page runs on each of two pages, taking turns (which goes first
+ * alternates by round), so that both feel the same moments of this shared machine; each run after its
+ * page's `before` (if given). Returns the timed runs of `a` and of `b`.
+ */
+async function busyRunsInTurn(
+  a: Page,
+  b: Page,
+  before?: (page: Page) => Promise<void>,
+): Promise<[BusyRunResult[], BusyRunResult[]]> {
+  const one = async (page: Page) => {
+    await before?.(page);
+    return busyPageRun(page, MUTATIONS);
+  };
   for (let i = 0; i < WARMUP; i++) {
-    await before?.();
-    await busyPageRun(page, MUTATIONS);
+    await one(a);
+    await one(b);
   }
-  const runs: BusyRunResult[] = [];
+  const runsA: BusyRunResult[] = [];
+  const runsB: BusyRunResult[] = [];
   for (let i = 0; i < RUNS; i++) {
-    await before?.();
-    runs.push(await busyPageRun(page, MUTATIONS));
+    if (i % 2 === 0) {
+      runsA.push(await one(a));
+      runsB.push(await one(b));
+    } else {
+      runsB.push(await one(b));
+      runsA.push(await one(a));
+    }
   }
-  return runs;
+  return [runsA, runsB];
 }
 
 /** A real (trusted) pointer press on an empty corner of the page: the user at work on it. */
-const press = (page: Page) => () => page.mouse.click(2, 2);
+const press = (page: Page) => page.mouse.click(2, 2);
 
 /** The page as the busy runs find it: loaded, its list rendered, and the arrival's watch window over. */
 async function settle(page: Page): Promise<void> {
@@ -93,7 +112,7 @@ async function settle(page: Page): Promise<void> {
  * - `busy_page_slowdown`: main-thread time of a page making 10,000 DOM mutations (appends, removals, text
  *   and attribute changes, in tasks of 100; see busyPageRun for what is counted) with the extension loaded,
  *   divided by the same without it (a second, plain Chromium with the same switches but no extension);
- *   medians of 5 runs each after 2 warm-ups, in the same `npm run bench`. The runs start once the watch
+ *   medians of 11 runs each after 2 warm-ups, the two browsers open side by side and taking turns. The runs start once the watch
  *   window that the arrival opened has passed (lib/docbits/observe.ts), as on a page left open;
  * - `busy_page_slowdown_after_press`: the same with a real pointer press before each run, so the runs fall
  *   in the window where KeyGuard watches the whole page (no budget; reported so its cost stays visible).
@@ -116,10 +135,21 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
 
   const site = await startDocbitsSite();
   try {
-    // --- with the extension: masking, then the busy page ------------------------------------------------
+    // With the extension (masking first), and without: the same Chromium switches minus the extension.
+    // Both browsers stay open and take turns, so that both feel the same moments of this shared machine.
     const ext = await launchExtension({ extraArgs: site.chromiumArgs() });
+    const plainArgs = extensionArgs(dir).filter(
+      (a) => !a.startsWith('--load-extension') && !a.startsWith('--disable-extensions-except'),
+    );
+    const browser = await chromium.launch({
+      executablePath: resolveChromiumPath(),
+      headless: true,
+      args: [...plainArgs, ...site.chromiumArgs()],
+    });
     let withRuns: BusyRunResult[];
+    let withoutRuns: BusyRunResult[];
     let withPressed: BusyRunResult[];
+    let withoutPressed: BusyRunResult[];
     try {
       const ctl = await openPopup(ext);
       await call(ctl, 'vault.create', { password: PASSWORD });
@@ -134,32 +164,13 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
         inserted: mask.inserted,
         frames: mask.frames,
       });
+      const plain = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+      await openIntegration(plain, site);
       await settle(page);
-      withRuns = await busyRuns(page);
-      withPressed = await busyRuns(page, press(page));
+      [withRuns, withoutRuns] = await busyRunsInTurn(page, plain);
+      [withPressed, withoutPressed] = await busyRunsInTurn(page, plain, press);
     } finally {
       await ext.close();
-    }
-
-    // --- without: the same Chromium switches, minus the extension --------------------------------------
-    const plainArgs = extensionArgs(dir).filter(
-      (a) => !a.startsWith('--load-extension') && !a.startsWith('--disable-extensions-except'),
-    );
-    const browser = await chromium.launch({
-      executablePath: resolveChromiumPath(),
-      headless: true,
-      args: [...plainArgs, ...site.chromiumArgs()],
-    });
-    let withoutRuns: BusyRunResult[];
-    let withoutPressed: BusyRunResult[];
-    try {
-      const context = await browser.newContext({ ignoreHTTPSErrors: true });
-      const page = await context.newPage();
-      await openIntegration(page, site);
-      await settle(page);
-      withoutRuns = await busyRuns(page);
-      withoutPressed = await busyRuns(page, press(page));
-    } finally {
       await browser.close();
     }
 
