@@ -31,6 +31,7 @@ import {
 } from './docbits-ui.js';
 import {
   call,
+  drawDecoy,
   type ExtensionBrowser,
   findByName,
   type HttpsServer,
@@ -38,6 +39,7 @@ import {
   maskBeforeFrame,
   openPopup,
   readClipboard,
+  removeDecoy,
   startDocbitsSite,
   writeClipboard,
 } from './harness/index.js';
@@ -294,35 +296,18 @@ describe('hostile page', () => {
   const name = `Hostile ${randomBytes(3).toString('hex')}`;
   const SENTINEL = 'clipboard-before-attack';
 
-  /** Covers the centre of `target` with an element of the page's own making; returns its id. */
+  /** Covers the centre of `target` with an element of the page's own making; returns that point. */
   async function cover(
     target: { center(): Promise<{ x: number; y: number }> },
     pointerEvents: 'auto' | 'none',
+    removeOnPointerDown = false,
   ) {
-    const { x, y } = await target.center();
-    await page.evaluate(
-      ({ x, y, pe }) => {
-        const o = document.createElement('div');
-        o.id = 'hostile-overlay';
-        o.textContent = 'Win a prize!';
-        Object.assign(o.style, {
-          position: 'fixed',
-          left: `${x - 60}px`,
-          top: `${y - 20}px`,
-          width: '120px',
-          height: '40px',
-          background: 'white',
-          zIndex: '2147483647',
-          pointerEvents: pe,
-        });
-        document.body.append(o);
-      },
-      { x, y, pe: pointerEvents },
-    );
-    return { x, y };
+    const at = await target.center();
+    await drawDecoy(page, at, { pointerEvents, removeOnPointerDown });
+    return at;
   }
 
-  const uncover = () => page.evaluate(() => document.getElementById('hostile-overlay')?.remove());
+  const uncover = () => removeDecoy(page);
 
   /**
    * A show-once dialog with KeyGuard's save form open and nothing saved from it yet: the target of the
@@ -388,16 +373,7 @@ describe('hostile page', () => {
         // The control is armed (seen unobscured) before the decoy comes: the verdict has to change.
         const el = await control(page, target);
         expect(el.properties.disabled, `"${target}" is armed before the attack`).not.toBe(true);
-        const { x, y } = await cover(el, 'none');
-        if (when === 'removed on pointerdown') {
-          await page.evaluate(() =>
-            document.addEventListener(
-              'pointerdown',
-              () => document.getElementById('hostile-overlay')?.remove(),
-              { capture: true, once: true },
-            ),
-          );
-        }
+        const { x, y } = await cover(el, 'none', when === 'removed on pointerdown');
         // The user looks at the decoy for a moment, then clicks it.
         await page.waitForTimeout(400);
         const label = `"${target}" under a click-through decoy that ${when}`;

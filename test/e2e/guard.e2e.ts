@@ -24,12 +24,14 @@ import type { EntrySummary } from '../../lib/vault/model';
 import { listenWithLifetime } from '../fixtures/listen.js';
 import {
   call,
+  drawDecoy,
   type ExtensionBrowser,
   findByName,
   type HttpsServer,
   launchExtension,
   openOptions,
   queryAllByName,
+  removeDecoy,
   startHttpsServer,
   writeClipboard,
 } from './harness/index.js';
@@ -235,28 +237,14 @@ describe('leak guard', () => {
       const anyway = await armedPasteAnyway(page);
       expect(anyway.properties.disabled, '"Paste anyway" is armed before the attack').not.toBe(true);
       const { x, y } = await anyway.center();
-      await page.evaluate(
-        ({ x, y, removeOnPointerDown }) => {
-          const o = document.createElement('div');
-          o.id = 'decoy';
-          o.textContent = 'Continue';
-          Object.assign(o.style, {
-            position: 'fixed',
-            left: `${x - 60}px`,
-            top: `${y - 20}px`,
-            width: '120px',
-            height: '40px',
-            background: '#1d4ed8',
-            color: '#fff',
-            zIndex: '2147483647',
-            pointerEvents: 'none',
-          });
-          document.body.append(o);
-          if (removeOnPointerDown) {
-            document.addEventListener('pointerdown', () => o.remove(), { capture: true, once: true });
-          }
+      await drawDecoy(
+        page,
+        { x, y },
+        {
+          pointerEvents: 'none',
+          removeOnPointerDown: when !== 'stays',
+          text: 'Continue',
         },
-        { x, y, removeOnPointerDown: when !== 'stays' },
       );
       // The user looks at the decoy for a moment, then clicks it.
       await page.waitForTimeout(400);
@@ -266,7 +254,7 @@ describe('leak guard', () => {
       );
       await page.mouse.click(x, y);
       await page.waitForTimeout(600);
-      await page.evaluate(() => document.getElementById('decoy')?.remove());
+      await removeDecoy(page);
       expect(await fieldEmpty(page), `nothing pasted through a decoy that ${when}`).toBe(true);
       expect(await pastesSeen(page)).toBe(0);
       await findByName(page, REFUSED, undefined, { timeoutMs: 3_000 });

@@ -247,6 +247,18 @@ describe('options page: vault state', () => {
   });
 });
 
+/** The options page with an export file chosen and its password typed, ready for "Check file". */
+async function withImportFile() {
+  const bg = fakeBackground();
+  render(<OptionsPage send={bg.send} permissions={fakePermissions(bg.log).permissions} now={() => NOW} />);
+  const picker = (await screen.findByLabelText('Import vault')) as HTMLInputElement;
+  const file = new File(['{"kind":"keyguard-export"}'], 'backup.json', { type: 'application/json' });
+  Object.defineProperty(picker, 'files', { value: [file] });
+  fireEvent.change(picker);
+  fireEvent.input(screen.getByLabelText('Password of the file'), { target: { value: 'p4ss' } });
+  return bg;
+}
+
 describe('options page: backup', () => {
   it('exports with the master password and hands the file over', async () => {
     const bg = fakeBackground({
@@ -278,13 +290,7 @@ describe('options page: backup', () => {
   });
 
   it('previews an import (new, identical, conflicts) and merges only on confirmation', async () => {
-    const bg = fakeBackground();
-    render(<OptionsPage send={bg.send} permissions={fakePermissions(bg.log).permissions} now={() => NOW} />);
-    const picker = (await screen.findByLabelText('Import vault')) as HTMLInputElement;
-    const file = new File(['{"kind":"keyguard-export"}'], 'backup.json', { type: 'application/json' });
-    Object.defineProperty(picker, 'files', { value: [file] });
-    fireEvent.change(picker);
-    fireEvent.input(screen.getByLabelText('Password of the file'), { target: { value: 'p4ss' } });
+    const bg = await withImportFile();
     await waitFor(() =>
       expect((screen.getByRole('button', { name: 'Check file' }) as HTMLButtonElement).disabled).toBe(false),
     );
@@ -306,13 +312,7 @@ describe('options page: backup', () => {
   });
 
   it("says why a file was refused in the page's language, naming the key in it that is not valid", async () => {
-    const bg = fakeBackground();
-    render(<OptionsPage send={bg.send} permissions={fakePermissions(bg.log).permissions} now={() => NOW} />);
-    const picker = (await screen.findByLabelText('Import vault')) as HTMLInputElement;
-    const file = new File(['{"kind":"keyguard-export"}'], 'backup.json', { type: 'application/json' });
-    Object.defineProperty(picker, 'files', { value: [file] });
-    fireEvent.change(picker);
-    fireEvent.input(screen.getByLabelText('Password of the file'), { target: { value: 'p4ss' } });
+    const bg = await withImportFile();
     const check = async () => {
       await waitFor(() =>
         expect((screen.getByRole('button', { name: 'Check file' }) as HTMLButtonElement).disabled).toBe(
