@@ -15,6 +15,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import {
+  control,
   createKeyInDocbits,
   type DocbitsWindow,
   docbitsRecord,
@@ -143,18 +144,18 @@ async function walk(browser: ExtensionBrowser): Promise<string[]> {
   await shot(page, '04-docbits-new-key-masked', dialogCard(page));
 
   console.log('3. Show / Hide, then "Copy API key"');
-  await (await findByName(page, 'Show API key', 'button')).click();
+  await (await control(page, 'Show API key')).click();
   check(
     await until(page, async () => (await textSecurity(page, SHOW_ONCE_CODE)) !== 'disc'),
     '"Show API key" reveals it',
   );
-  await (await findByName(page, 'Hide API key', 'button')).click();
+  await (await control(page, 'Hide API key')).click();
   check(
     await until(page, async () => (await textSecurity(page, SHOW_ONCE_CODE)) === 'disc'),
     '"Hide API key" masks it again',
   );
   await writeClipboard(page, 'before the demo copy');
-  await (await findByName(page, 'Copy API key', 'button')).click();
+  await (await control(page, 'Copy API key')).click();
   check(
     await until(page, async () => (await readClipboard(page)) === key),
     'the clipboard holds the new key after "Copy API key" (it clears itself after 30 s)',
@@ -162,14 +163,14 @@ async function walk(browser: ExtensionBrowser): Promise<string[]> {
   await shot(page, '05-docbits-copied');
 
   console.log('4. "Save to KeyGuard"');
-  await (await findByName(page, 'Save to KeyGuard', 'button')).click();
+  await (await control(page, 'Save to KeyGuard')).click();
   const nameField = await findByName(page, 'Name', 'textbox');
   check(
     (await nameField.value()) === KEY_NAME,
     'the save form is prefilled with the name typed into DocBits',
   );
   await shot(page, '06-save-to-keyguard-form', dialogCard(page));
-  await (await findByName(page, 'Save', 'button')).click();
+  await (await control(page, 'Save')).click();
   await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 15_000 });
   check(true, 'the key is saved in KeyGuard');
   await shot(page, '07-saved-in-keyguard', dialogCard(page));
