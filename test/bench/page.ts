@@ -28,7 +28,7 @@ import {
 import type { BenchResult } from './vault';
 
 /** Busy-page runs per browser, interleaved with the other browser's (noise on this machine is ±20 %). */
-const RUNS = 11;
+const RUNS = 21;
 const WARMUP = 2;
 const MUTATIONS = 10_000;
 const INSERTIONS = 1_000;
@@ -112,7 +112,7 @@ async function settle(page: Page): Promise<void> {
  * - `busy_page_slowdown`: main-thread time of a page making 10,000 DOM mutations (appends, removals, text
  *   and attribute changes, in tasks of 100; see busyPageRun for what is counted) with the extension loaded,
  *   divided by the same without it (a second, plain Chromium with the same switches but no extension);
- *   medians of 11 runs each after 2 warm-ups, the two browsers open side by side and taking turns. The runs start once the watch
+ *   medians of 21 runs each after 2 warm-ups, the two browsers open side by side and taking turns. The runs start once the watch
  *   window that the arrival opened has passed (lib/docbits/observe.ts), as on a page left open;
  * - `busy_page_slowdown_after_press`: the same with a real pointer press before each run, so the runs fall
  *   in the window where KeyGuard watches the whole page (no budget; reported so its cost stays visible).
