@@ -28,7 +28,9 @@ import {
 import type { BenchResult } from './vault';
 
 /** Busy-page runs per browser, interleaved with the other browser's (noise on this machine is ±20 %). */
-const RUNS = 21;
+const RUNS = 11;
+/** Fresh pairs of browsers (with / without the extension) the runs are spread over. */
+const PAIRS = 5;
 const WARMUP = 2;
 const MUTATIONS = 10_000;
 const INSERTIONS = 1_000;
@@ -112,7 +114,7 @@ async function settle(page: Page): Promise<void> {
  * - `busy_page_slowdown`: main-thread time of a page making 10,000 DOM mutations (appends, removals, text
  *   and attribute changes, in tasks of 100; see busyPageRun for what is counted) with the extension loaded,
  *   divided by the same without it (a second, plain Chromium with the same switches but no extension);
- *   medians of 21 runs each after 2 warm-ups, the two browsers open side by side and taking turns. The runs start once the watch
+ *   medians of 55 runs each (11 in each of 5 fresh pairs of browsers, after 2 warm-ups; the two browsers of a pair open side by side and taking turns). The runs start once the watch
  *   window that the arrival opened has passed (lib/docbits/observe.ts), as on a page left open;
  * - `busy_page_slowdown_after_press`: the same with a real pointer press before each run, so the runs fall
  *   in the window where KeyGuard watches the whole page (no budget; reported so its cost stays visible).
@@ -136,42 +138,54 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
   const site = await startDocbitsSite();
   try {
     // With the extension (masking first), and without: the same Chromium switches minus the extension.
-    // Both browsers stay open and take turns, so that both feel the same moments of this shared machine.
-    const ext = await launchExtension({ extraArgs: site.chromiumArgs() });
+    // Both browsers stay open and take turns, so that both feel the same moments of this shared machine;
+    // and this is done with PAIRS fresh pairs of browsers, since one browser instance alone can run a few
+    // per cent faster or slower than another for reasons of its own.
     const plainArgs = extensionArgs(dir).filter(
       (a) => !a.startsWith('--load-extension') && !a.startsWith('--disable-extensions-except'),
     );
-    const browser = await chromium.launch({
-      executablePath: resolveChromiumPath(),
-      headless: true,
-      args: [...plainArgs, ...site.chromiumArgs()],
-    });
-    let withRuns: BusyRunResult[];
-    let withoutRuns: BusyRunResult[];
-    let withPressed: BusyRunResult[];
-    let withoutPressed: BusyRunResult[];
-    try {
-      const ctl = await openPopup(ext);
-      await call(ctl, 'vault.create', { password: PASSWORD });
-      const page = await ext.context.newPage();
-      await openIntegration(page, site);
-      const mask = await maskBeforeFrame(page, INSERTIONS);
-      emit({
-        name: 'masked_before_frame',
-        value: mask.masked / mask.inserted,
-        unit: 'share',
-        masked: mask.masked,
-        inserted: mask.inserted,
-        frames: mask.frames,
+    const withRuns: BusyRunResult[] = [];
+    const withoutRuns: BusyRunResult[] = [];
+    const withPressed: BusyRunResult[] = [];
+    const withoutPressed: BusyRunResult[] = [];
+    const pairRatios: number[] = [];
+    for (let pair = 0; pair < PAIRS; pair++) {
+      const ext = await launchExtension({ extraArgs: site.chromiumArgs() });
+      const browser = await chromium.launch({
+        executablePath: resolveChromiumPath(),
+        headless: true,
+        args: [...plainArgs, ...site.chromiumArgs()],
       });
-      const plain = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-      await openIntegration(plain, site);
-      await settle(page);
-      [withRuns, withoutRuns] = await busyRunsInTurn(page, plain);
-      [withPressed, withoutPressed] = await busyRunsInTurn(page, plain, press);
-    } finally {
-      await ext.close();
-      await browser.close();
+      try {
+        const ctl = await openPopup(ext);
+        await call(ctl, 'vault.create', { password: PASSWORD });
+        const page = await ext.context.newPage();
+        await openIntegration(page, site);
+        if (pair === 0) {
+          const mask = await maskBeforeFrame(page, INSERTIONS);
+          emit({
+            name: 'masked_before_frame',
+            value: mask.masked / mask.inserted,
+            unit: 'share',
+            masked: mask.masked,
+            inserted: mask.inserted,
+            frames: mask.frames,
+          });
+        }
+        const plain = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+        await openIntegration(plain, site);
+        await settle(page);
+        const [w, wo] = await busyRunsInTurn(page, plain);
+        const [wp, wop] = await busyRunsInTurn(page, plain, press);
+        withRuns.push(...w);
+        withoutRuns.push(...wo);
+        withPressed.push(...wp);
+        withoutPressed.push(...wop);
+        pairRatios.push(round(median(w.map((r) => r.workMs)) / median(wo.map((r) => r.workMs)), 3));
+      } finally {
+        await ext.close();
+        await browser.close();
+      }
     }
 
     const work = (runs: BusyRunResult[]) => median(runs.map((r) => r.workMs));
@@ -196,6 +210,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
       without_task_ms: round(median(withoutRuns.map((r) => r.taskMs))),
       without_frame_ms: round(median(withoutRuns.map((r) => r.frameMs))),
       frames: withRuns[0]?.frames,
+      pair_ratios: pairRatios,
     });
     // The same right after a real pointer press, while KeyGuard watches the whole page (observe.ts): what a
     // busy page pays for ATTENTION_MS after each press. Reported so it stays visible; no budget.
