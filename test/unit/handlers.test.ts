@@ -7,18 +7,11 @@ import { createRouter, type Sender } from '../../lib/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';
+import { DOCBITS, EXT_ID, ONPREM, ORIGIN, POPUP } from './senders';
 
-const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
-const ORIGIN = `chrome-extension://${EXT_ID}/`;
+const PAGE = POPUP;
+
 const FAST_KDF = { memoryKiB: 256, iterations: 1, parallelism: 1 };
-const PAGE: Sender = { id: EXT_ID, url: `${ORIGIN}popup.html` };
-const DOCBITS: Sender = {
-  id: EXT_ID,
-  url: 'https://app.docbits.com/settings/integration',
-  frameId: 0,
-  tab: { id: 7 },
-};
-const ONPREM: Sender = { ...DOCBITS, url: 'https://docbits.example.test/settings/integration' };
 const KEY = 'dbk_Q3vT9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
 const NOW = Date.UTC(2026, 10, 27, 12);
 

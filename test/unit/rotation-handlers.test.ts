@@ -17,17 +17,11 @@ import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';
 import en from '../../public/_locales/en/messages.json';
+import { DOCBITS, EXT_ID, ONPREM, ORIGIN, POPUP } from './senders';
 
-const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
-const ORIGIN = `chrome-extension://${EXT_ID}/`;
-const PAGE: Sender = { id: EXT_ID, url: `${ORIGIN}popup.html` };
-const DOCBITS: Sender = {
-  id: EXT_ID,
-  url: 'https://app.docbits.com/settings/integration',
-  frameId: 0,
-  tab: { id: 7 },
-};
-const OTHER: Sender = { ...DOCBITS, url: 'https://docbits.example.test/settings/integration' };
+const PAGE = POPUP;
+const OTHER = ONPREM;
+
 const OLD_KEY = 'dbk_OLDa9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
 const NEW_KEY = 'dbk_NEWb7qWe3RtY6uIo9PaSd2FgHj4KlZ8x';
 const PASSWORD = 'correct horse battery';

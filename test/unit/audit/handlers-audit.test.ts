@@ -11,20 +11,8 @@ import { loadSettings } from '../../../lib/settings';
 import { VaultService } from '../../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../../lib/vault/session';
 import { openVaultStore } from '../../../lib/vault/store';
+import { CHAT, DOCBITS, EXT_ID, ONPREM, OPTIONS, ORIGIN, PLAIN, POPUP } from '../senders';
 
-const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
-const ORIGIN = `chrome-extension://${EXT_ID}/`;
-const POPUP: Sender = { id: EXT_ID, url: `${ORIGIN}popup.html` };
-const OPTIONS: Sender = { id: EXT_ID, url: `${ORIGIN}options.html` };
-const DOCBITS: Sender = {
-  id: EXT_ID,
-  url: 'https://app.docbits.com/settings/integration',
-  frameId: 0,
-  tab: { id: 7 },
-};
-const ONPREM: Sender = { ...DOCBITS, url: 'https://docbits.example.test/settings/integration' };
-const CHAT: Sender = { id: EXT_ID, url: 'https://chat.example.org/room', frameId: 0, tab: { id: 9 } };
-const PLAIN: Sender = { id: EXT_ID, url: 'http://intranet.example.org/form', frameId: 0, tab: { id: 9 } };
 const KEY = 'dbk_Q3vT9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
 const PASSWORD = 'correct horse battery';
 
