@@ -29,6 +29,8 @@ import type { BenchResult } from './vault';
 
 /** Busy-page runs per browser, interleaved with the other browser's (noise on this machine is ±20 %). */
 const RUNS = 11;
+/** Runs per page for busy_page_keyguard_code_ratio (one browser, so no pairs to spread over). */
+const SAME_BROWSER_RUNS = 31;
 /** Fresh pairs of browsers (with / without the extension) the runs are spread over. */
 const PAIRS = 5;
 const WARMUP = 2;
@@ -37,6 +39,9 @@ const INSERTIONS = 1_000;
 // Bench-only password; never a real one.
 const PASSWORD = 'bench-password-not-secret';
 const PAGE = '/settings/integration?ui=current&lang=en&delay=50&seed=default';
+const DOCBITS_HOST = 'app.docbits.com';
+/** The same replica on a host that is not a DocBits host: no KeyGuard page script there. */
+const OTHER_HOST = 'docbits.example.test';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -58,15 +63,15 @@ function contentScript(dir: string): string {
   return file;
 }
 
-/** Opens the integration page and waits until the replica has rendered its key list. */
-async function openIntegration(page: Page, site: HttpsServer): Promise<void> {
-  await page.goto(site.url(PAGE), { waitUntil: 'domcontentloaded' });
+/** Opens the integration page (on `host`) and waits until the replica has rendered its key list. */
+async function openIntegration(page: Page, site: HttpsServer, host?: string): Promise<void> {
+  await page.goto(site.url(PAGE, host), { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => 'idle' in ((window as { __docbits?: object }).__docbits ?? {}));
   await page.evaluate(() => (window as unknown as { __docbits: { idle(): Promise<void> } }).__docbits.idle());
 }
 
 /**
- * `WARMUP` untimed then `RUNS` timed busy-page runs on each of two pages, taking turns (which goes first
+ * `WARMUP` untimed then `runs` (default RUNS) timed busy-page runs on each of two pages, taking turns (which goes first
  * alternates by round), so that both feel the same moments of this shared machine; each run after its
  * page's `before` (if given). Returns the timed runs of `a` and of `b`.
  */
@@ -74,6 +79,7 @@ async function busyRunsInTurn(
   a: Page,
   b: Page,
   before?: (page: Page) => Promise<void>,
+  runs = RUNS,
 ): Promise<[BusyRunResult[], BusyRunResult[]]> {
   const one = async (page: Page) => {
     await before?.(page);
@@ -85,7 +91,7 @@ async function busyRunsInTurn(
   }
   const runsA: BusyRunResult[] = [];
   const runsB: BusyRunResult[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     if (i % 2 === 0) {
       runsA.push(await one(a));
       runsB.push(await one(b));
@@ -118,6 +124,8 @@ async function settle(page: Page): Promise<void> {
  *   window that the arrival opened has passed (lib/docbits/observe.ts), as on a page left open;
  * - `busy_page_slowdown_after_press`: the same with a real pointer press before each run, so the runs fall
  *   in the window where KeyGuard watches the whole page (no budget; reported so its cost stays visible).
+ * - `busy_page_keyguard_code_ratio`: in one browser with KeyGuard loaded, the busy page on app.docbits.com
+ *   against the same page on a host KeyGuard does not run on (no budget; KeyGuard's page work alone).
  */
 export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
   const dir = extensionDir();
@@ -135,7 +143,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
     withContentScript: gz + gzipSync(ui, { level: 9 }).length,
   });
 
-  const site = await startDocbitsSite();
+  const site = await startDocbitsSite({ hosts: [DOCBITS_HOST, OTHER_HOST] });
   try {
     // With the extension (masking first), and without: the same Chromium switches minus the extension.
     // Both browsers stay open and take turns, so that both feel the same moments of this shared machine;
@@ -223,6 +231,32 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
       with_runs: withPressed.map((r) => round(r.workMs)),
       without_runs: withoutPressed.map((r) => round(r.workMs)),
     });
+
+    // KeyGuard's page work alone, without a second browser instance: in one browser with KeyGuard loaded,
+    // the replica on app.docbits.com (KeyGuard's page script runs there) against the same replica on a host
+    // that is not a DocBits host (it does not), taking turns. No budget: it tells what of
+    // busy_page_slowdown is KeyGuard's page code and what is the other browser.
+    const ext = await launchExtension({ extraArgs: site.chromiumArgs() });
+    try {
+      const ctl = await openPopup(ext);
+      await call(ctl, 'vault.create', { password: PASSWORD });
+      const page = await ext.context.newPage();
+      await openIntegration(page, site);
+      const other = await ext.context.newPage();
+      await openIntegration(other, site, OTHER_HOST);
+      await settle(page);
+      const front = async (p: Page) => p.bringToFront();
+      const [onDocbits, elsewhere] = await busyRunsInTurn(page, other, front, SAME_BROWSER_RUNS);
+      emit({
+        name: 'busy_page_keyguard_code_ratio',
+        value: round(work(onDocbits) / work(elsewhere), 3),
+        unit: 'ratio',
+        docbits_ms: round(work(onDocbits)),
+        other_host_ms: round(work(elsewhere)),
+      });
+    } finally {
+      await ext.close();
+    }
   } finally {
     await site.close();
     removeTempDirs();
