@@ -3,11 +3,11 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../lib/handlers';
 import { DAY_MS } from '../../lib/rotation';
-import { createRouter, type Sender } from '../../lib/router';
+import type { createRouter, Sender } from '../../lib/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';
-import { DOCBITS, EXT_ID, ONPREM, ORIGIN, POPUP } from './senders';
+import { DOCBITS, ONPREM, POPUP, routerFor } from './senders';
 
 const PAGE = POPUP;
 
@@ -39,11 +39,8 @@ beforeEach(async () => {
   const settings: Record<string, unknown> = {
     settings: { docbitsHosts: ['app.docbits.com', 'docbits.example.test'], clipboardClearSeconds: 20 },
   };
-  route = createRouter({
-    extensionId: EXT_ID,
-    extensionOrigin: ORIGIN,
-    isDocbitsHost: (h) => h === 'app.docbits.com' || h === 'docbits.example.test',
-    handlers: createHandlers({
+  route = routerFor(
+    createHandlers({
       vault,
       settingsArea: { get: async (k) => ({ [k]: settings[k] }), set: async () => {} },
       onUnlocked: async () => {},
@@ -53,7 +50,7 @@ beforeEach(async () => {
       injectPageUi: async (target) => void injected.push(target),
       now: () => NOW,
     }),
-  });
+  );
   await vault.create('correct horse battery');
 });
 

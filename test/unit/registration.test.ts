@@ -1,32 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ONPREM_SCRIPT_ID, type RegisteredScript, syncOnPremScripts } from '../../lib/registration';
+import { ONPREM_SCRIPT_ID, syncOnPremScripts } from '../../lib/registration';
+import { fakeRegistration } from './fake-registration';
 
 function fakes(granted: string[]) {
-  let scripts: RegisteredScript[] = [];
-  return {
-    get scripts() {
-      return scripts;
-    },
-    deps: {
-      permissions: {
-        contains: async (p: { origins: string[] }) => p.origins.every((o) => granted.includes(o)),
-      },
-      scripting: {
-        getRegisteredContentScripts: async (f?: { ids?: string[] }) =>
-          scripts.filter((s) => !f?.ids || f.ids.includes(s.id)),
-        registerContentScripts: async (s: RegisteredScript[]) => {
-          if (s.some((x) => scripts.some((y) => y.id === x.id))) throw new Error('duplicate id');
-          scripts = [...scripts, ...s];
-        },
-        updateContentScripts: async (s: RegisteredScript[]) => {
-          scripts = scripts.map((y) => s.find((x) => x.id === y.id) ?? y);
-        },
-        unregisterContentScripts: async (f?: { ids?: string[] }) => {
-          scripts = scripts.filter((s) => f?.ids && !f.ids.includes(s.id));
-        },
-      },
-    },
-  };
+  return fakeRegistration((origins) => origins.every((o) => granted.includes(o)));
 }
 
 describe('on-premise content-script registration', () => {

@@ -12,12 +12,12 @@ import { createHandlers } from '../../lib/handlers';
 import { setMessageSource, sourceFromJson } from '../../lib/i18n';
 import type { RotationView, RowsReply } from '../../lib/messages';
 import { DAY_MS } from '../../lib/rotation';
-import { createRouter, type Sender } from '../../lib/router';
+import type { createRouter, Sender } from '../../lib/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';
 import en from '../../public/_locales/en/messages.json';
-import { DOCBITS, EXT_ID, ONPREM, ORIGIN, POPUP } from './senders';
+import { DOCBITS, ONPREM, POPUP, routerFor } from './senders';
 
 const PAGE = POPUP;
 const OTHER = ONPREM;
@@ -86,11 +86,8 @@ beforeEach(async () => {
   audit = [];
   notes = [];
   local = {};
-  route = createRouter({
-    extensionId: EXT_ID,
-    extensionOrigin: ORIGIN,
-    isDocbitsHost: (h) => h === 'app.docbits.com' || h === 'docbits.example.test',
-    handlers: createHandlers({
+  route = routerFor(
+    createHandlers({
       vault,
       settingsArea: {
         get: async (k) => ({ [k]: local[k] }),
@@ -111,7 +108,7 @@ beforeEach(async () => {
       },
       now: () => now,
     }),
-  });
+  );
   await vault.create(PASSWORD);
 });
 

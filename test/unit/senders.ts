@@ -1,5 +1,5 @@
 /** The senders the background's unit tests speak as: extension pages, the DocBits page, other pages. */
-import type { Sender } from '../../lib/router';
+import { createRouter, type Handlers, type Sender } from '../../lib/router';
 
 export const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 export const ORIGIN = `chrome-extension://${EXT_ID}/`;
@@ -22,3 +22,13 @@ export const PLAIN: Sender = {
   frameId: 0,
   tab: { id: 9 },
 };
+
+/** The router as the background builds it, for these senders: DocBits on app.docbits.com and ONPREM's host. */
+export function routerFor(handlers: Handlers): ReturnType<typeof createRouter> {
+  return createRouter({
+    extensionId: EXT_ID,
+    extensionOrigin: ORIGIN,
+    isDocbitsHost: (h) => h === 'app.docbits.com' || h === 'docbits.example.test',
+    handlers,
+  });
+}

@@ -14,6 +14,7 @@ import {
 import { installGuard } from '../../../lib/guard-page';
 import type { RegisteredScript } from '../../../lib/registration';
 import { base64ToBytes } from '../../../lib/vault/crypto';
+import { fakeRegistration } from '../fake-registration';
 
 const KEY = 'dbk_live_Q3vT9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
 const OTHER = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -76,33 +77,8 @@ describe('leak guard detection', () => {
 });
 
 describe('leak guard registration', () => {
-  function fakes(granted: boolean) {
-    let scripts: RegisteredScript[] = [];
-    return {
-      get scripts() {
-        return scripts;
-      },
-      deps: {
-        permissions: {
-          contains: async (p: { origins: string[] }) =>
-            granted && p.origins.every((o) => GUARD_ORIGINS.includes(o)),
-        },
-        scripting: {
-          getRegisteredContentScripts: async (f?: { ids?: string[] }) =>
-            scripts.filter((s) => !f?.ids || f.ids.includes(s.id)),
-          registerContentScripts: async (s: RegisteredScript[]) => {
-            scripts = [...scripts, ...s];
-          },
-          updateContentScripts: async (s: RegisteredScript[]) => {
-            scripts = scripts.map((old) => s.find((n) => n.id === old.id) ?? old);
-          },
-          unregisterContentScripts: async (f?: { ids?: string[] }) => {
-            scripts = scripts.filter((s) => f?.ids && !f.ids.includes(s.id));
-          },
-        },
-      },
-    };
-  }
+  const fakes = (granted: boolean) =>
+    fakeRegistration((origins) => granted && origins.every((o) => GUARD_ORIGINS.includes(o)));
 
   it('registers on every http(s) page and frame only when on and granted; unregisters otherwise', async () => {
     const on = fakes(true);

@@ -6,12 +6,12 @@ import type { AuditInput } from '../../../lib/audit';
 import { AuditLog } from '../../../lib/audit/log';
 import { createGuardPrintStore } from '../../../lib/guard';
 import { createHandlers } from '../../../lib/handlers';
-import { createRouter, type Sender } from '../../../lib/router';
+import type { createRouter, Sender } from '../../../lib/router';
 import { loadSettings } from '../../../lib/settings';
 import { VaultService } from '../../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../../lib/vault/session';
 import { openVaultStore } from '../../../lib/vault/store';
-import { CHAT, DOCBITS, EXT_ID, ONPREM, OPTIONS, ORIGIN, PLAIN, POPUP } from '../senders';
+import { CHAT, DOCBITS, ONPREM, OPTIONS, PLAIN, POPUP, routerFor } from '../senders';
 
 const KEY = 'dbk_Q3vT9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
 const PASSWORD = 'correct horse battery';
@@ -62,11 +62,8 @@ beforeEach(async () => {
       for (const a of await anomalies.observe(input, at)) await log.record(a);
     },
   });
-  route = createRouter({
-    extensionId: EXT_ID,
-    extensionOrigin: ORIGIN,
-    isDocbitsHost: (h) => h === 'app.docbits.com' || h === 'docbits.example.test',
-    handlers: createHandlers({
+  route = routerFor(
+    createHandlers({
       vault,
       settingsArea,
       onUnlocked: async () => {},
@@ -79,7 +76,7 @@ beforeEach(async () => {
       auditLog: log,
       guardPrints: createGuardPrintStore(settingsArea),
     }),
-  });
+  );
   expect((await call('vault.create', { password: PASSWORD }, POPUP)).ok).toBe(true);
 });
 
