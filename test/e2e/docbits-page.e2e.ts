@@ -16,6 +16,7 @@ import {
   type DocbitsWindow,
   docbitsRecord,
   expectAllRowsAnnotated,
+  expectNoNewPageErrors,
   expectToast,
   findInRow,
   finishShowOnce,
@@ -99,11 +100,7 @@ beforeEach(async () => {
 });
 
 // DocBits must keep working: no console error and no uncaught exception during any test.
-afterEach(() => {
-  const seen = errors.list();
-  errors.clear();
-  expect(seen, 'console errors or uncaught exceptions on the DocBits page').toEqual([]);
-});
+afterEach(() => expectNoNewPageErrors(errors));
 
 afterAll(async () => {
   await ext?.close();

@@ -85,6 +85,16 @@ export function watchPageErrors(page: Page): { list(): string[]; clear(): void }
   return { list: () => [...errors], clear: () => void errors.splice(0) };
 }
 
+/**
+ * Fails the running test if the DocBits page logged a console error or threw since the last call, and
+ * starts afresh (for an afterEach: DocBits must keep working through every test).
+ */
+export function expectNoNewPageErrors(errors: ReturnType<typeof watchPageErrors>): void {
+  const seen = errors.list();
+  errors.clear();
+  expect(seen, 'console errors or uncaught exceptions on the DocBits page').toEqual([]);
+}
+
 /** The computed `-webkit-text-security` of the first element matching `selector`. */
 export function textSecurity(page: Page, selector: string): Promise<string> {
   return page

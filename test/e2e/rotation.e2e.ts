@@ -19,6 +19,7 @@ import {
   control,
   type DocbitsWindow,
   docbitsRecord,
+  expectNoNewPageErrors,
   findInRow,
   finishShowOnce,
   idle,
@@ -150,11 +151,7 @@ beforeAll(async () => {
   await idle(page);
 });
 
-afterEach(() => {
-  const seen = errors.list();
-  errors.clear();
-  expect(seen, 'console errors or uncaught exceptions on the DocBits page').toEqual([]);
-});
+afterEach(() => expectNoNewPageErrors(errors));
 
 afterAll(async () => {
   await ext?.close();
