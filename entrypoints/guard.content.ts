@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { showWarning } from '../components/guard/warning';
+import { hostnameOf } from '../lib/docbits/hosts';
 import type { GuardView } from '../lib/guard';
 import { installGuard } from '../lib/guard-page';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
@@ -34,12 +35,11 @@ export default defineContentScript({
     });
     // A frame the page wrote itself (about:srcdoc, blob:) has no host of its own: it speaks for its origin's;
     // a sandboxed or data: frame (opaque origin) for the page around it.
-    const hostOf = (u: string | undefined) => (u && URL.canParse(u) ? new URL(u).hostname : '');
     const page =
       location.hostname ||
-      hostOf(origin) ||
-      hostOf(location.ancestorOrigins?.[0]) ||
-      hostOf(document.referrer);
+      hostnameOf(origin) ||
+      hostnameOf(location.ancestorOrigins?.[0]) ||
+      hostnameOf(document.referrer);
     const remove = installGuard({
       win: window,
       view: () => view,

@@ -7,7 +7,7 @@ import { WRONG_PASSWORD_DETAIL } from './anomaly';
 import type { AuditInput, AuditOrigin, AuditSink } from './audit';
 import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './audit/log';
 import { cellDate } from './docbits/dates';
-import { environmentOf } from './docbits/hosts';
+import { environmentOf, hostnameOf } from './docbits/hosts';
 import { errorKind } from './errors';
 import type { GuardPrintStore, GuardView } from './guard';
 import { hygieneFindings } from './hygiene';
@@ -97,12 +97,6 @@ function fileRefusal(e: ExportError): RequestError {
 
 /** Names of the fields a patch changes (never their values). */
 const fieldsOf = (patch: object) => Object.keys(patch).sort().join(', ');
-
-/** The host of the sender's tab, if the browser told it ('' otherwise). */
-function tabHost(sender: HandlerContext['sender']): string {
-  const u = sender.tab?.url;
-  return u && URL.canParse(u) ? new URL(u).hostname : '';
-}
 
 /** The DocBits host a content-script request came from (the router has already vetted it). */
 function senderHost(ctx: HandlerContext): string {
@@ -478,7 +472,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!print) throw new RequestError('forbidden', 'This page does not guard that key');
       // A frame of no site is named by its tab's page, where the browser tells it.
       const url = pageUrlOf(ctx.sender);
-      const host = url?.hostname ?? tabHost(ctx.sender);
+      const host = url?.hostname ?? hostnameOf(ctx.sender.tab?.url);
       const insecure = url?.protocol === 'http:';
       const type =
         action === 'warned'

@@ -21,3 +21,8 @@ export function environmentOf(host: string): Environment {
   if (h === 'app.docbits.com') return 'production';
   return /sandbox|dev|stag|demo|test/.test(h) ? 'sandbox' : 'other';
 }
+
+/** The host name in `url`, or '' when there is no URL or it does not parse. */
+export function hostnameOf(url: string | undefined): string {
+  return url && URL.canParse(url) ? new URL(url).hostname : '';
+}

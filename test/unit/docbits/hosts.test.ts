@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { environmentOf, isIntegrationPath } from '../../../lib/docbits/hosts';
+import { environmentOf, hostnameOf, isIntegrationPath } from '../../../lib/docbits/hosts';
 
 describe('isIntegrationPath', () => {
   it('accepts the integration page and /settings/api, with or without a trailing slash or a base path', () => {
@@ -40,5 +40,15 @@ describe('environmentOf', () => {
     expect(environmentOf('test.internal:8443')).toBe('sandbox');
     expect(environmentOf('docbits.acme-logistics.de')).toBe('other');
     expect(environmentOf('api.docbits.com')).toBe('other');
+  });
+});
+
+describe('hostnameOf', () => {
+  it('is the host name of a URL, and empty for none or junk', () => {
+    expect(hostnameOf('https://chat.example.org/room?x=1')).toBe('chat.example.org');
+    expect(hostnameOf('http://127.0.0.1:8080/')).toBe('127.0.0.1');
+    expect(hostnameOf(undefined)).toBe('');
+    expect(hostnameOf('null')).toBe('');
+    expect(hostnameOf('not a url')).toBe('');
   });
 });
