@@ -14,6 +14,7 @@ import {
   type BusyRunResult,
   busyPageRun,
   call,
+  type ExtensionBrowser,
   extensionArgs,
   extensionDir,
   type HttpsServer,
@@ -103,6 +104,15 @@ async function busyRunsInTurn(
   return [runsA, runsB];
 }
 
+/** In a browser with KeyGuard (`ext`): a vault created, and the integration page open with KeyGuard on it. */
+async function keyguardPage(ext: ExtensionBrowser, site: HttpsServer): Promise<Page> {
+  const ctl = await openPopup(ext);
+  await call(ctl, 'vault.create', { password: PASSWORD });
+  const page = await ext.context.newPage();
+  await openIntegration(page, site);
+  return page;
+}
+
 /** A real (trusted) pointer press on an empty corner of the page: the user at work on it. */
 const press = (page: Page) => page.mouse.click(2, 2);
 
@@ -165,10 +175,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
         args: [...plainArgs, ...site.chromiumArgs()],
       });
       try {
-        const ctl = await openPopup(ext);
-        await call(ctl, 'vault.create', { password: PASSWORD });
-        const page = await ext.context.newPage();
-        await openIntegration(page, site);
+        const page = await keyguardPage(ext, site);
         if (pair === 0) {
           const mask = await maskBeforeFrame(page, INSERTIONS);
           emit({
@@ -238,10 +245,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
     // busy_page_slowdown is KeyGuard's page code and what is the other browser.
     const ext = await launchExtension({ extraArgs: site.chromiumArgs() });
     try {
-      const ctl = await openPopup(ext);
-      await call(ctl, 'vault.create', { password: PASSWORD });
-      const page = await ext.context.newPage();
-      await openIntegration(page, site);
+      const page = await keyguardPage(ext, site);
       const other = await ext.context.newPage();
       await openIntegration(other, site, OTHER_HOST);
       await settle(page);
