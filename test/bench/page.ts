@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ATTENTION_MS } from '../../lib/docbits/observe';
 import {
   type BusyRunResult,
@@ -19,6 +19,7 @@ import {
   extensionDir,
   type HttpsServer,
   launchExtension,
+  makeTempDir,
   maskBeforeFrame,
   openPopup,
   removeTempDirs,
@@ -26,6 +27,7 @@ import {
   resolveChromiumPath,
   startDocbitsSite,
 } from '../e2e/harness/index';
+import { timeInCodeMs } from './profile';
 import type { BenchResult } from './vault';
 
 /** Busy-page runs per browser, interleaved with the other browser's (noise on this machine is ±20 %). */
@@ -33,7 +35,7 @@ const RUNS = 11;
 /** Runs per page for busy_page_keyguard_code_ratio (one browser, so no pairs to spread over). */
 const SAME_BROWSER_RUNS = 31;
 /** Fresh pairs of browsers (with / without the extension) the runs are spread over. */
-const PAIRS = 5;
+const PAIRS = 8;
 const WARMUP = 2;
 const MUTATIONS = 10_000;
 const INSERTIONS = 1_000;
@@ -72,34 +74,32 @@ async function openIntegration(page: Page, site: HttpsServer, host?: string): Pr
 }
 
 /**
- * `WARMUP` untimed then `runs` (default RUNS) timed busy-page runs on each of two pages, taking turns (which goes first
- * alternates by round), so that both feel the same moments of this shared machine; each run after its
- * page's `before` (if given). Returns the timed runs of `a` and of `b`.
+ * `WARMUP` untimed then `runs` (default RUNS) timed busy-page runs on each of two pages, taking turns
+ * (which goes first alternates by round, starting with `a`, or with `b` if `bFirst`), so that both feel
+ * the same moments of this shared machine; each run after its page's `before` (if given). Returns the
+ * timed runs of `a` and of `b`.
  */
 async function busyRunsInTurn(
   a: Page,
   b: Page,
-  before?: (page: Page) => Promise<void>,
-  runs = RUNS,
+  {
+    before,
+    runs = RUNS,
+    bFirst = false,
+  }: { before?: (page: Page) => Promise<void>; runs?: number; bFirst?: boolean } = {},
 ): Promise<[BusyRunResult[], BusyRunResult[]]> {
+  const runsA: BusyRunResult[] = [];
+  const runsB: BusyRunResult[] = [];
   const one = async (page: Page) => {
     await before?.(page);
     return busyPageRun(page, MUTATIONS);
   };
-  for (let i = 0; i < WARMUP; i++) {
-    await one(a);
-    await one(b);
-  }
-  const runsA: BusyRunResult[] = [];
-  const runsB: BusyRunResult[] = [];
-  for (let i = 0; i < runs; i++) {
-    if (i % 2 === 0) {
-      runsA.push(await one(a));
-      runsB.push(await one(b));
-    } else {
-      runsB.push(await one(b));
-      runsA.push(await one(a));
-    }
+  for (let i = 0; i < WARMUP + runs; i++) {
+    const aFirst = (i % 2 === 0) !== bFirst;
+    const [x, y] = aFirst ? [await one(a), await one(b)] : [await one(b), await one(a)];
+    if (i < WARMUP) continue;
+    runsA.push(aFirst ? x : y);
+    runsB.push(aFirst ? y : x);
   }
   return [runsA, runsB];
 }
@@ -108,9 +108,38 @@ async function busyRunsInTurn(
 async function keyguardPage(ext: ExtensionBrowser, site: HttpsServer): Promise<Page> {
   const ctl = await openPopup(ext);
   await call(ctl, 'vault.create', { password: PASSWORD });
+  // closed, as the popup is once the user is done with it
+  await ctl.close();
   const page = await ext.context.newPage();
   await openIntegration(page, site);
   return page;
+}
+
+/**
+ * RUNS busy-page runs on `page` (each after `before`, if given) under the V8 CPU profiler (100 µs
+ * samples): the main-thread time spent in the code of `origin` (KeyGuard's content script) and the runs'
+ * work as busyPageRun counts it.
+ */
+async function keyguardTime(
+  page: Page,
+  origin: string,
+  before?: (page: Page) => Promise<void>,
+): Promise<{ keyguardMs: number; workMs: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+    let workMs = 0;
+    for (let i = 0; i < RUNS; i++) {
+      await before?.(page);
+      workMs += (await busyPageRun(page, MUTATIONS)).workMs;
+    }
+    const { profile } = await cdp.send('Profiler.stop');
+    return { keyguardMs: timeInCodeMs(profile, `${origin}/`), workMs };
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** A real (trusted) pointer press on an empty corner of the page: the user at work on it. */
@@ -129,13 +158,20 @@ async function settle(page: Page): Promise<void> {
  *   was masked in the first animation-frame callback after insertion (before that frame is painted);
  * - `busy_page_slowdown`: main-thread time of a page making 10,000 DOM mutations (appends, removals, text
  *   and attribute changes, in tasks of 100; see busyPageRun for what is counted) with the extension loaded,
- *   divided by the same without it (a second, plain Chromium with the same switches but no extension);
- *   medians of 55 runs each (11 in each of 5 fresh pairs of browsers, after 2 warm-ups; the two browsers of a pair open side by side and taking turns). The runs start once the watch
- *   window that the arrival opened has passed (lib/docbits/observe.ts), as on a page left open;
+ *   divided by the same without it (a second Chromium with its own profile and the same switches, but no
+ *   extension); medians of 88 runs each (11 in each of 8 fresh pairs of browsers, after 2 warm-ups; the two
+ *   browsers of a pair open side by side and taking turns, and which is launched first, opens its page
+ *   first and runs first alternates by pair). The runs start once the watch window that the arrival opened
+ *   has passed (lib/docbits/observe.ts), as on a page left open;
  * - `busy_page_slowdown_after_press`: the same with a real pointer press before each run, so the runs fall
  *   in the window where KeyGuard watches the whole page (no budget; reported so its cost stays visible).
+ * - `busy_page_noise_ratio`: the same procedure with two plain browsers (A/A): what the comparison reads
+ *   with no extension on either side, i.e. the noise busy_page_slowdown carries on this machine;
  * - `busy_page_keyguard_code_ratio`: in one browser with KeyGuard loaded, the busy page on app.docbits.com
- *   against the same page on a host KeyGuard does not run on (no budget; KeyGuard's page work alone).
+ *   against the same page on a host KeyGuard does not run on (no budget; KeyGuard's page work alone);
+ * - `busy_page_keyguard_share` (and `_after_press`): KeyGuard's content script's own main-thread time
+ *   during the busy runs, measured directly by the CPU profiler, over the runs' work — not a difference of
+ *   two noisy figures.
  */
 export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
   const dir = extensionDir();
@@ -162,19 +198,35 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
     const plainArgs = extensionArgs(dir).filter(
       (a) => !a.startsWith('--load-extension') && !a.startsWith('--disable-extensions-except'),
     );
+    // A browser like launchExtension's — a persistent profile of its own, the same switches and defaults —
+    // but with no extension loaded: the only difference is the extension.
+    const launchPlain = () =>
+      chromium.launchPersistentContext(makeTempDir('profile'), {
+        executablePath: resolveChromiumPath(),
+        headless: true,
+        ignoreDefaultArgs: ['--disable-extensions'],
+        ignoreHTTPSErrors: true,
+        args: [...plainArgs, ...site.chromiumArgs()],
+      });
+    /** A plain browser's integration page. */
+    const plainPage = async (browser: BrowserContext) => {
+      const page = await browser.newPage();
+      await openIntegration(page, site);
+      return page;
+    };
     const withRuns: BusyRunResult[] = [];
     const withoutRuns: BusyRunResult[] = [];
     const withPressed: BusyRunResult[] = [];
     const withoutPressed: BusyRunResult[] = [];
     const pairRatios: number[] = [];
     for (let pair = 0; pair < PAIRS; pair++) {
+      // which browser starts first, opens its page first and runs first take turns too
+      const bFirst = pair % 2 === 1;
+      const first = bFirst ? await launchPlain() : undefined;
       const ext = await launchExtension({ extraArgs: site.chromiumArgs() });
-      const browser = await chromium.launch({
-        executablePath: resolveChromiumPath(),
-        headless: true,
-        args: [...plainArgs, ...site.chromiumArgs()],
-      });
+      const browser = first ?? (await launchPlain());
       try {
+        const plainFirst = bFirst ? await plainPage(browser) : undefined;
         const page = await keyguardPage(ext, site);
         if (pair === 0) {
           const mask = await maskBeforeFrame(page, INSERTIONS);
@@ -187,11 +239,10 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
             frames: mask.frames,
           });
         }
-        const plain = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-        await openIntegration(plain, site);
+        const plain = plainFirst ?? (await plainPage(browser));
         await settle(page);
-        const [w, wo] = await busyRunsInTurn(page, plain);
-        const [wp, wop] = await busyRunsInTurn(page, plain, press);
+        const [w, wo] = await busyRunsInTurn(page, plain, { bFirst });
+        const [wp, wop] = await busyRunsInTurn(page, plain, { before: press, bFirst });
         withRuns.push(...w);
         withoutRuns.push(...wo);
         withPressed.push(...wp);
@@ -239,6 +290,36 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
       without_runs: withoutPressed.map((r) => round(r.workMs)),
     });
 
+    // The method's own noise: the same procedure with two plain browsers, neither with the extension (an
+    // A/A comparison). On a quiet machine it reads 1.00; here it shows how far busy_page_slowdown can be
+    // off for reasons that are not KeyGuard's.
+    const aRuns: BusyRunResult[] = [];
+    const bRuns: BusyRunResult[] = [];
+    const aaRatios: number[] = [];
+    for (let pair = 0; pair < PAIRS; pair++) {
+      const one = await launchPlain();
+      const two = await launchPlain();
+      try {
+        const [a, b] = await busyRunsInTurn(await plainPage(one), await plainPage(two), {
+          bFirst: pair % 2 === 1,
+        });
+        aRuns.push(...a);
+        bRuns.push(...b);
+        aaRatios.push(round(work(a) / work(b), 3));
+      } finally {
+        await one.close();
+        await two.close();
+      }
+    }
+    emit({
+      name: 'busy_page_noise_ratio',
+      value: round(work(aRuns) / work(bRuns), 3),
+      unit: 'ratio',
+      first_ms: round(work(aRuns)),
+      second_ms: round(work(bRuns)),
+      pair_ratios: aaRatios,
+    });
+
     // KeyGuard's page work alone, without a second browser instance: in one browser with KeyGuard loaded,
     // the replica on app.docbits.com (KeyGuard's page script runs there) against the same replica on a host
     // that is not a DocBits host (it does not), taking turns. No budget: it tells what of
@@ -250,7 +331,10 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
       await openIntegration(other, site, OTHER_HOST);
       await settle(page);
       const front = async (p: Page) => p.bringToFront();
-      const [onDocbits, elsewhere] = await busyRunsInTurn(page, other, front, SAME_BROWSER_RUNS);
+      const [onDocbits, elsewhere] = await busyRunsInTurn(page, other, {
+        before: front,
+        runs: SAME_BROWSER_RUNS,
+      });
       emit({
         name: 'busy_page_keyguard_code_ratio',
         value: round(work(onDocbits) / work(elsewhere), 3),
@@ -258,6 +342,26 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
         docbits_ms: round(work(onDocbits)),
         other_host_ms: round(work(elsewhere)),
       });
+
+      // KeyGuard's own main-thread time while the page churns, from a CPU profile of the page's renderer:
+      // every sample with a frame of KeyGuard's content script on its stack (its observer callbacks, the
+      // once-a-second look, and the DOM calls they make), over the busy runs' work (both with the
+      // profiler's overhead). Left open, and right after a real press (the whole page watched).
+      await page.bringToFront();
+      for (const [name, before] of [
+        ['busy_page_keyguard_share', undefined],
+        ['busy_page_keyguard_share_after_press', press],
+      ] as const) {
+        const t = await keyguardTime(page, ext.origin, before);
+        emit({
+          name,
+          value: round(t.keyguardMs / t.workMs, 4),
+          unit: 'share',
+          keyguard_ms: round(t.keyguardMs, 2),
+          work_ms: round(t.workMs),
+          runs: RUNS,
+        });
+      }
     } finally {
       await ext.close();
     }
