@@ -34,8 +34,11 @@ import type { BenchResult } from './vault';
 const RUNS = 11;
 /** Runs per page for busy_page_keyguard_code_ratio (one browser, so no pairs to spread over). */
 const SAME_BROWSER_RUNS = 31;
-/** Fresh pairs of browsers (with / without the extension) the runs are spread over. */
-const PAIRS = 8;
+/**
+ * Fresh pairs of browsers (with / without the extension; and plain / plain for the A/A figure) the runs
+ * are spread over. BENCH_PAIRS=N asks for more (per-pair ratios range ±20 % on this machine).
+ */
+const PAIRS = Math.max(1, Number(process.env.BENCH_PAIRS) || 8);
 const WARMUP = 2;
 const MUTATIONS = 10_000;
 const INSERTIONS = 1_000;
@@ -159,7 +162,7 @@ async function settle(page: Page): Promise<void> {
  * - `busy_page_slowdown`: main-thread time of a page making 10,000 DOM mutations (appends, removals, text
  *   and attribute changes, in tasks of 100; see busyPageRun for what is counted) with the extension loaded,
  *   divided by the same without it (a second Chromium with its own profile and the same switches, but no
- *   extension); medians of 88 runs each (11 in each of 8 fresh pairs of browsers, after 2 warm-ups; the two
+ *   extension); medians of 88 runs each (11 in each of PAIRS = 8 fresh pairs of browsers, after 2 warm-ups; the two
  *   browsers of a pair open side by side and taking turns, and which is launched first, opens its page
  *   first and runs first alternates by pair). The runs start once the watch window that the arrival opened
  *   has passed (lib/docbits/observe.ts), as on a page left open;
