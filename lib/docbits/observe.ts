@@ -228,11 +228,10 @@ export function observePage(doc: Document, onChange: () => void, options: Observ
     if (!active || records.length === 0) return;
     changed = false;
     const targets = new Set<Node>();
-    let portals = false;
-    for (const r of records) {
-      targets.add(r.target);
-      if (r.target === doc.body && !attentive()) portals = true;
-    }
+    // (each property read crosses into the browser: read body once, and each record's target once)
+    const body = doc.body;
+    for (const r of records) targets.add(r.target);
+    const portals = body !== null && targets.has(body) && !attentive();
     for (const t of targets) {
       // its children, text or value changed (a text node: its element's text)
       const el = t.nodeType === 1 ? (t as Element) : t.parentElement;
