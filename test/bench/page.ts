@@ -162,10 +162,10 @@ async function settle(page: Page): Promise<void> {
  * - `busy_page_slowdown`: main-thread time of a page making 10,000 DOM mutations (appends, removals, text
  *   and attribute changes, in tasks of 100; see busyPageRun for what is counted) with the extension loaded,
  *   divided by the same without it (a second Chromium with its own profile and the same switches, but no
- *   extension); medians of 88 runs each (11 in each of PAIRS = 8 fresh pairs of browsers, after 2 warm-ups; the two
- *   browsers of a pair open side by side and taking turns, and which is launched first, opens its page
- *   first and runs first alternates by pair). The runs start once the watch window that the arrival opened
- *   has passed (lib/docbits/observe.ts), as on a page left open;
+ *   extension); medians of 88 runs each (11 in each of PAIRS = 8 fresh pairs of browsers, after 2
+ *   warm-ups; the two browsers of a pair open side by side and taking turns, and which is launched first,
+ *   opens its page first and runs first alternates by pair). The runs start once the watch window that
+ *   the arrival opened has passed (lib/docbits/observe.ts), as on a page left open;
  * - `busy_page_slowdown_after_press`: the same with a real pointer press before each run, so the runs fall
  *   in the window where KeyGuard watches the whole page (no budget; reported so its cost stays visible).
  * - `busy_page_noise_ratio`: the same procedure with two plain browsers (A/A): what the comparison reads
