@@ -201,7 +201,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
     const plainArgs = extensionArgs(dir).filter(
       (a) => !a.startsWith('--load-extension') && !a.startsWith('--disable-extensions-except'),
     );
-    // A browser like launchExtension's — a persistent profile of its own, the same switches and defaults —
+    // A browser like launchExtension's (a persistent profile of its own, the same switches and defaults)
     // but with no extension loaded: the only difference is the extension.
     const launchPlain = () =>
       chromium.launchPersistentContext(makeTempDir('profile'), {
@@ -259,6 +259,21 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
 
     const work = (runs: BusyRunResult[]) => median(runs.map((r) => r.workMs));
     const wall = (runs: BusyRunResult[]) => median(runs.map((r) => r.wallMs));
+    /** Emits `name`: the ratio of the median work of runs `a` to that of runs `b`, each under its label. */
+    const emitRatio = (
+      name: string,
+      [aLabel, a]: [string, BusyRunResult[]],
+      [bLabel, b]: [string, BusyRunResult[]],
+      more: Record<string, unknown> = {},
+    ) =>
+      emit({
+        name,
+        value: round(work(a) / work(b), 3),
+        unit: 'ratio',
+        [aLabel]: round(work(a)),
+        [bLabel]: round(work(b)),
+        ...more,
+      });
     const withMs = work(withRuns);
     const withoutMs = work(withoutRuns);
     emit({
@@ -283,12 +298,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
     });
     // The same right after a real pointer press, while KeyGuard watches the whole page (observe.ts): what a
     // busy page pays for ATTENTION_MS after each press. Reported so it stays visible; no budget.
-    emit({
-      name: 'busy_page_slowdown_after_press',
-      value: round(work(withPressed) / work(withoutPressed), 3),
-      unit: 'ratio',
-      with_ms: round(work(withPressed)),
-      without_ms: round(work(withoutPressed)),
+    emitRatio('busy_page_slowdown_after_press', ['with_ms', withPressed], ['without_ms', withoutPressed], {
       with_runs: withPressed.map((r) => round(r.workMs)),
       without_runs: withoutPressed.map((r) => round(r.workMs)),
     });
@@ -314,14 +324,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
         await two.close();
       }
     }
-    emit({
-      name: 'busy_page_noise_ratio',
-      value: round(work(aRuns) / work(bRuns), 3),
-      unit: 'ratio',
-      first_ms: round(work(aRuns)),
-      second_ms: round(work(bRuns)),
-      pair_ratios: aaRatios,
-    });
+    emitRatio('busy_page_noise_ratio', ['first_ms', aRuns], ['second_ms', bRuns], { pair_ratios: aaRatios });
 
     // KeyGuard's page work alone, without a second browser instance: in one browser with KeyGuard loaded,
     // the replica on app.docbits.com (KeyGuard's page script runs there) against the same replica on a host
@@ -338,13 +341,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
         before: front,
         runs: SAME_BROWSER_RUNS,
       });
-      emit({
-        name: 'busy_page_keyguard_code_ratio',
-        value: round(work(onDocbits) / work(elsewhere), 3),
-        unit: 'ratio',
-        docbits_ms: round(work(onDocbits)),
-        other_host_ms: round(work(elsewhere)),
-      });
+      emitRatio('busy_page_keyguard_code_ratio', ['docbits_ms', onDocbits], ['other_host_ms', elsewhere]);
 
       // KeyGuard's own main-thread time while the page churns, from a CPU profile of the page's renderer:
       // every sample with a frame of KeyGuard's content script on its stack (its observer callbacks, the
