@@ -6,6 +6,7 @@
 
 /** The part of CDP's `Profiler.Profile` read here. */
 export interface CpuProfile {
+  /** The call tree; the first node is its root. */
   nodes: { id: number; callFrame: { url: string }; children?: number[] }[];
   /** Microseconds. */
   startTime: number;
@@ -19,29 +20,18 @@ export interface CpuProfile {
 /** Milliseconds of samples whose stack has a frame whose script URL starts with `urlPrefix`. */
 export function timeInCodeMs(profile: CpuProfile, urlPrefix: string): number {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const ours = new Map<number, boolean>();
-  const isOurs = (id: number): boolean => {
-    const known = ours.get(id);
-    if (known !== undefined) return known;
-    // walk up to the first node already decided (or the root), then decide the whole path
-    const path: number[] = [];
-    let at: number | undefined = id;
-    let found = false;
-    while (at !== undefined && !ours.has(at)) {
-      path.push(at);
-      if (byId.get(at)?.callFrame.url.startsWith(urlPrefix)) {
-        found = true;
-        break;
-      }
-      at = parent.get(at);
-    }
-    if (!found && at !== undefined) found = ours.get(at) === true;
-    // nodes below a frame of ours are ours; the frame itself too
-    for (const p of path) ours.set(p, found);
-    return found;
-  };
+  // from the root (the first node) down: a node is ours if its frame is, or any frame above it
+  const ours = new Set<number>();
+  const root = profile.nodes[0];
+  const todo: [number, boolean][] = root ? [[root.id, false]] : [];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [id, above] = next;
+    const node = byId.get(id);
+    if (!node) continue;
+    const mine = above || node.callFrame.url.startsWith(urlPrefix);
+    if (mine) ours.add(id);
+    for (const c of node.children ?? []) todo.push([c, mine]);
+  }
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
   // sample i stands for the time until the next sample (the last one: until the profile's end), as in
@@ -51,7 +41,7 @@ export function timeInCodeMs(profile: CpuProfile, urlPrefix: string): number {
   for (let i = 0; i < samples.length; i++) {
     at += deltas[i] ?? 0;
     const until = i + 1 < samples.length ? at + (deltas[i + 1] ?? 0) : profile.endTime;
-    if (isOurs(samples[i] as number)) us += until - at;
+    if (ours.has(samples[i] as number)) us += until - at;
   }
   return us / 1000;
 }
