@@ -217,6 +217,8 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
       await openIntegration(page, site);
       return page;
     };
+    /** The median work of some runs: what every busy-page figure compares. */
+    const work = (runs: BusyRunResult[]) => median(runs.map((r) => r.workMs));
     const withRuns: BusyRunResult[] = [];
     const withoutRuns: BusyRunResult[] = [];
     const withPressed: BusyRunResult[] = [];
@@ -250,14 +252,13 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
         withoutRuns.push(...wo);
         withPressed.push(...wp);
         withoutPressed.push(...wop);
-        pairRatios.push(round(median(w.map((r) => r.workMs)) / median(wo.map((r) => r.workMs)), 3));
+        pairRatios.push(round(work(w) / work(wo), 3));
       } finally {
         await ext.close();
         await browser.close();
       }
     }
 
-    const work = (runs: BusyRunResult[]) => median(runs.map((r) => r.workMs));
     const wall = (runs: BusyRunResult[]) => median(runs.map((r) => r.wallMs));
     /** Emits `name`: the ratio of the median work of runs `a` to that of runs `b`, each under its label. */
     const emitRatio = (
