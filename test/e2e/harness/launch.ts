@@ -21,6 +21,11 @@ export interface LaunchOptions {
   serviceWorkerTimeoutMs?: number;
   /** Run without a window (default true); `npm run demo` opens a normal window when a display exists. */
   headless?: boolean;
+  /**
+   * More environment variables for the browser process (and, inherited, every Chromium child process),
+   * on top of this process's own — e.g. `LD_PRELOAD` and `FAKETIME` for libfaketime (see `fakeClockEnv`).
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** A running browser with the extension loaded. */
@@ -85,6 +90,8 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
     // Test servers use a self-signed certificate; Chromium also gets --ignore-certificate-errors from them.
     ignoreHTTPSErrors: true,
     args: [...extensionArgs(dir), ...(options.extraArgs ?? [])],
+    // Playwright replaces the browser's environment when `env` is given; keep ours and add to it.
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   let closed = false;
   const close = async (): Promise<void> => {
