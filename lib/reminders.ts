@@ -258,7 +258,8 @@ export interface ReminderRunner {
   snooze(ids: readonly string[], length: SnoozeLength): Promise<void>;
   /**
    * The vault locked: clears every notification that names a key, then runs again, so a stage not yet
-   * notified is shown by host, without names. Stages already notified are not shown again.
+   * notified — or notified by name and still on screen — is shown by host, without names. Stages whose
+   * notification the user already closed are not shown again.
    */
   onLocked(): Promise<void>;
   /** The reminder facts of every live entry (for the popup, also while locked). */
@@ -296,8 +297,18 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
 
     const state = await loadState();
     const plan = planReminders(all, state, at);
-    // State first: should a notification fail, it is not retried every few hours for the same stage.
-    await saveState(plan.next);
+    // A stage counts as notified only once its notification is on screen. Recorded earlier, a notification
+    // that never showed — the worker stopped at browser start-up before notifications.create resolved, or
+    // the browser refused it — was never shown again for that stage (issue 13). Until then the entry keeps
+    // what was notified before, so the next run (alarm, wake or worker start) tries again; a repeat uses the
+    // same notification id, so it replaces rather than duplicates.
+    const next: ReminderState = { ...plan.next, notified: { ...plan.next.notified } };
+    for (const a of plan.notify) {
+      const before = state.notified[a.id];
+      if (before === undefined) delete next.notified[a.id];
+      else next.notified[a.id] = before;
+    }
+    await saveState(next);
     if (plan.notify.length === 0) return;
 
     const names = await deps.names();
@@ -306,31 +317,45 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
       : {};
     const byHost = new Map<string, Assessment[]>();
     for (const a of plan.notify) byHost.set(a.host, [...(byHost.get(a.host) ?? []), a]);
+    /** Marks stages as notified once shown: state first, so a stop right after cannot show them twice. */
+    const shown = async (changed: readonly Assessment[]) => {
+      for (const a of changed) next.notified[a.id] = a.stage;
+      await saveState(next);
+    };
+    let failure: unknown = null;
     for (const [host, changed] of byHost) {
-      if (names) {
-        for (const a of changed) {
-          const id = entryId(a.id);
-          targets.set(id, { host, ids: [a.id] });
+      try {
+        if (names) {
+          for (const a of changed) {
+            const id = entryId(a.id);
+            targets.set(id, { host, ids: [a.id] });
+            await deps.notifications.create(id, {
+              type: 'basic',
+              iconUrl: deps.iconUrl,
+              title: deps.text('remEntryTitle', names.get(a.id) ?? host),
+              message: deps.text(stageMessage(a)),
+              ...buttons,
+            });
+            await shown([a]);
+          }
+        } else {
+          // Locked: no names. Count every key of the host needing attention, not only the changed ones.
+          const attention = all.filter((a) => a.host === host && a.attention);
+          const id = hostId(host);
+          targets.set(id, { host, ids: attention.map((a) => a.id) });
           await deps.notifications.create(id, {
             type: 'basic',
             iconUrl: deps.iconUrl,
-            title: deps.text('remEntryTitle', names.get(a.id) ?? host),
-            message: deps.text(stageMessage(a)),
+            title: deps.text('remTitle'),
+            message: deps.text('remHostMessage', attention.length, host),
             ...buttons,
           });
+          await shown(changed);
         }
-      } else {
-        // Locked: no names. Count every key of the host needing attention, not only the changed ones.
-        const attention = all.filter((a) => a.host === host && a.attention);
-        const id = hostId(host);
-        targets.set(id, { host, ids: attention.map((a) => a.id) });
-        await deps.notifications.create(id, {
-          type: 'basic',
-          iconUrl: deps.iconUrl,
-          title: deps.text('remTitle'),
-          message: deps.text('remHostMessage', attention.length, host),
-          ...buttons,
-        });
+      } catch (e) {
+        // One host's refused notification must not keep the other hosts' reminders off screen.
+        failure ??= e;
+        continue;
       }
       for (const a of changed) {
         await deps.audit?.record({
@@ -342,6 +367,7 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
         });
       }
     }
+    if (failure !== null) throw failure;
   }
 
   function run(): Promise<void> {
@@ -381,6 +407,11 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
   /**
    * Clears every notification naming a key. The browser's list when it has one; otherwise every id this
    * service may have named (shown by this worker, notified per the stored state, or any entry in the index).
+   *
+   * A named reminder still on screen is a reminder the user has not dealt with: its stage is forgotten, so
+   * the run after the lock shows it again by host, without the name. Otherwise a lock right after a run
+   * that named a key — the start-up lock after the start-up run, or the user locking at once — would take
+   * the reminder off screen for good (issue 13).
    */
   async function clearNamed(): Promise<void> {
     const ids = new Set<string>([...targets.keys()].filter((id) => id.startsWith(ENTRY_PREFIX)));
@@ -392,11 +423,17 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
       for (const id of Object.keys((await loadState()).notified)) ids.add(entryId(id));
       for (const r of await deps.listIndex()) ids.add(entryId(r.id));
     }
+    const withdrawn: string[] = [];
     for (const id of ids) {
       targets.delete(id);
-      // One failing clear must not leave the other names on screen.
-      await deps.notifications.clear(id).catch(() => false);
+      // One failing clear must not leave the other names on screen. `true`: it was still shown.
+      if (await deps.notifications.clear(id).catch(() => false))
+        withdrawn.push(id.slice(ENTRY_PREFIX.length));
     }
+    if (withdrawn.length === 0) return;
+    const state = await loadState();
+    for (const id of withdrawn) delete state.notified[id];
+    await saveState(state);
   }
 
   async function onLocked(): Promise<void> {

@@ -120,6 +120,8 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
   let opened: string[];
   let audit: AuditInput[];
   let created: Array<{ id: string; title: string; message: string }>;
+  /** Runs before each notifications.create: throw or hang here to model a notification that never shows. */
+  let beforeCreate: (id: string) => Promise<void>;
 
   beforeEach(() => {
     fakeBrowser.reset();
@@ -131,6 +133,7 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
     opened = [];
     audit = [];
     created = [];
+    beforeCreate = async () => {};
   });
   afterEach(() => vi.useRealTimers());
 
@@ -141,6 +144,7 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
       alarms: fakeBrowser.alarms,
       notifications: {
         create: async (id, o) => {
+          await beforeCreate(id);
           created.push({ id, title: o.title, message: o.message });
           return fakeBrowser.notifications.create(id, o);
         },
@@ -304,7 +308,7 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
   describe('when the vault locks', () => {
     const HOST_ID = 'kg-reminder:host:app.docbits.com';
 
-    it('clears the notifications naming a key, keeps the host ones, shows no stage twice', async () => {
+    it('replaces the notifications naming a key by the host one, keeps the others, shows no stage twice', async () => {
       // Locked: one host notification. Then, unlocked, another key's stage: a named notification.
       records = [record('a', addDays(Date.now(), -100))];
       const r = worker();
@@ -328,8 +332,18 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
       names = null;
       await r.onLocked();
       expect((await shown()).sort()).toEqual([HOST_ID, 'other']);
-      // Both stages were notified already: nothing is shown again.
-      expect(created).toHaveLength(2);
+      // 'b' was still on screen under its name: the host notification now counts it too, without names.
+      expect(created).toHaveLength(3);
+      expect(created[2]).toEqual({
+        id: HOST_ID,
+        title: 'KeyGuard: API keys need attention',
+        message: '2 DocBits API keys on app.docbits.com need attention',
+      });
+      // Closed by the user, then locked again: a stage dealt with is not shown again.
+      await fakeBrowser.notifications.clear(HOST_ID);
+      await r.onLocked();
+      await worker().start();
+      expect(created).toHaveLength(3);
     });
 
     it('also after a worker restart, and then shows a stage not yet notified by host, without names', async () => {
@@ -362,8 +376,87 @@ describe('reminder runner (fakeBrowser alarms, notifications, badge)', () => {
       expect(await shown()).toEqual(['kg-reminder:entry:a']);
       names = null;
       await worker({ getAll: false }).onLocked();
+      // The named one goes; it was still on screen, so the host one (no names) takes its place.
+      expect(await shown()).toEqual(['kg-reminder:host:app.docbits.com']);
+      expect(created).toHaveLength(2);
+    });
+  });
+  describe('a reminder is never lost at start-up (issue 13)', () => {
+    const HOST_ID = 'kg-reminder:host:app.docbits.com';
+
+    it('a notification the browser refused is not recorded as shown: the next run shows it', async () => {
+      records = [record('old', addDays(Date.now(), -100))];
+      beforeCreate = async () => {
+        throw new Error('Unable to download all specified images.');
+      };
+      await expect(worker().start()).rejects.toThrow();
       expect(await shown()).toEqual([]);
+      expect(await fakeBrowser.action.getBadgeText({})).toBe('1');
+      // The periodic alarm (or the next start) tries again, and this time it shows.
+      beforeCreate = async () => {};
+      await worker().run();
+      expect(await shown()).toEqual([HOST_ID]);
+      expect(audit.map((a) => a.detail)).toEqual(['due/none']);
+    });
+
+    it('a worker stopped between deciding and showing (browser start-up): the next worker shows it', async () => {
+      records = [record('old', addDays(Date.now(), -100))];
+      // The first worker decides to notify, then never gets to show it (stopped while create is pending).
+      let attempts = 0;
+      beforeCreate = () => {
+        attempts += 1;
+        return new Promise<void>(() => {});
+      };
+      void worker().start();
+      await vi.waitFor(() => expect(attempts).toBe(1));
+      expect(await fakeBrowser.action.getBadgeText({})).toBe('1');
+      beforeCreate = async () => {};
+      await worker().start();
+      expect(await shown()).toEqual([HOST_ID]);
+    });
+
+    it('the start-up lock right after a start-up run that named a key: the host reminder replaces it', async () => {
+      // The start-up run still saw the vault open (names), then runtime.onStartup locked it.
+      records = [record('old', addDays(Date.now(), -100))];
+      names = new Map([['old', 'ERP nightly upload']]);
+      const w = worker();
+      await w.start();
+      expect(await shown()).toEqual(['kg-reminder:entry:old']);
+      names = null;
+      await w.onLocked();
+      expect(await shown()).toEqual([HOST_ID]);
+      expect(created.at(-1)).toEqual({
+        id: HOST_ID,
+        title: 'KeyGuard: API keys need attention',
+        message: '1 DocBits API keys on app.docbits.com need attention',
+      });
+      // And it stays shown once: more runs add nothing.
+      await w.run();
+      await worker().start();
+      expect(created).toHaveLength(2);
+    });
+
+    it('start-up run and start-up lock in either order: the host reminder shows exactly once', async () => {
+      records = [record('old', addDays(Date.now(), -100))];
+      const w = worker();
+      // The lock reaches the chain first, the start-up run after it (what the background serialises to).
+      await Promise.all([w.onLocked(), w.start()]);
+      expect(await shown()).toEqual([HOST_ID]);
       expect(created).toHaveLength(1);
+    });
+
+    it('a later stage is shown again after a restart, also when the earlier one was lost', async () => {
+      records = [record('old', addDays(Date.now(), -100))];
+      beforeCreate = () => new Promise<void>(() => {});
+      void worker().start();
+      await vi.waitFor(() => expect(fakeBrowser.action.getBadgeText({})).resolves.toBe('1'));
+      beforeCreate = async () => {};
+      // Thirty days later (the browser started again): overdue, a new stage.
+      vi.setSystemTime(addDays(Date.now(), 30));
+      await worker().start();
+      expect(await shown()).toEqual([HOST_ID]);
+      const state = (await fakeBrowser.storage.local.get(REMINDER_STATE_KEY))[REMINDER_STATE_KEY];
+      expect(state).toMatchObject({ notified: { old: 'overdue/none' } });
     });
   });
 });
