@@ -23,7 +23,8 @@ export interface LaunchOptions {
   headless?: boolean;
   /**
    * More environment variables for the browser process (and, inherited, every Chromium child process),
-   * on top of this process's own — e.g. `LD_PRELOAD` and `FAKETIME` for libfaketime (see `fakeClockEnv` in faketime.ts).
+   * on top of this process's own — e.g. `LD_PRELOAD` and `FAKETIME` for libfaketime (`fakeClockEnv` in
+   * faketime.ts).
    */
   env?: Readonly<Record<string, string>>;
 }
