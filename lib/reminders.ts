@@ -317,7 +317,7 @@ export function createReminders(deps: ReminderDeps): ReminderRunner {
       : {};
     const byHost = new Map<string, Assessment[]>();
     for (const a of plan.notify) byHost.set(a.host, [...(byHost.get(a.host) ?? []), a]);
-    /** Marks stages as notified once shown: state first, so a stop right after cannot show them twice. */
+    /** Marks stages as notified as soon as shown, so a worker stopped right after does not show them twice. */
     const shown = async (changed: readonly Assessment[]) => {
       for (const a of changed) next.notified[a.id] = a.stage;
       await saveState(next);
