@@ -4,7 +4,7 @@
  *
  * Nothing here returns a secret into a message: keys are read into variables only to compare them.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { type AxElement, cdpSession, findByName, queryAllByName, readClipboard } from './harness/index.js';
 
@@ -151,6 +151,15 @@ export async function createKeyInDocbits(
   const key = (await code.textContent())?.trim() ?? '';
   expect(key.length > 0, 'the show-once dialog shows a key').toBe(true);
   return key;
+}
+
+/**
+ * The entry `text` of the menu that is open (the row's actions, the language switcher), as a person picks
+ * it. Quasar's QMenu is a `div.q-menu` popup at the end of body (or inside the dialog it opened from) with
+ * no ARIA role of its own; its clickable QItems are role=button.
+ */
+export function menuItem(page: Page, text: string): Locator {
+  return page.locator('.q-menu').getByRole('button', { name: text, exact: true });
 }
 
 /**
