@@ -27,6 +27,9 @@ export interface DocbitsLabels {
   keyName: string;
   description: string;
   expiration: string;
+  /** The "Custom date" choice of Expiration, and the date field it adds. */
+  customDate: string;
+  expirationDate: string;
   create: string;
   confirm: string;
   done: string;
@@ -41,6 +44,8 @@ export const LABELS: Record<'en' | 'de', DocbitsLabels> = {
     keyName: 'Key Name',
     description: 'Description',
     expiration: 'Expiration',
+    customDate: 'Custom date',
+    expirationDate: 'Expiration date',
     create: 'Create',
     confirm: 'I have copied and saved this key',
     done: 'Done',
@@ -53,6 +58,8 @@ export const LABELS: Record<'en' | 'de', DocbitsLabels> = {
     keyName: 'Schlüsselname',
     description: 'Beschreibung',
     expiration: 'Ablauf',
+    customDate: 'Eigenes Datum',
+    expirationDate: 'Ablaufdatum',
     create: 'Erstellen',
     confirm: 'Ich habe diesen Schlüssel kopiert und gespeichert',
     done: 'Fertig',
@@ -129,20 +136,25 @@ export async function expectToast(page: Page, text: string): Promise<void> {
 
 /**
  * Creates a key through DocBits' own UI: "Create API Key" → name, description, expiration → Create, and
- * waits for the show-once dialog. Returns the full key (for comparisons only).
+ * waits for the show-once dialog. Returns the full key (for comparisons only). `expiration` is an option's
+ * text ("90 days"); `date` (YYYY-MM-DD) picks "Custom date" and types the date into the field it adds.
  */
 export async function createKeyInDocbits(
   page: Page,
   labels: DocbitsLabels,
-  values: { name: string; description: string; expiration?: string },
+  values: { name: string; description: string; expiration?: string; date?: string },
 ): Promise<string> {
   await page.getByRole('button', { name: labels.createKey, exact: true }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox', { name: labels.keyName, exact: true }).fill(values.name);
   await dialog.getByRole('textbox', { name: labels.description, exact: true }).fill(values.description);
-  if (values.expiration) {
+  const expiration = values.date ? labels.customDate : values.expiration;
+  if (expiration) {
     await dialog.getByRole('combobox', { name: labels.expiration, exact: true }).click();
-    await page.getByRole('option', { name: values.expiration, exact: true }).click();
+    await page.getByRole('option', { name: expiration, exact: true }).click();
+  }
+  if (values.date) {
+    await dialog.getByRole('textbox', { name: labels.expirationDate, exact: true }).fill(values.date);
   }
   await dialog.getByRole('button', { name: labels.create, exact: true }).click();
   const code = page.locator(SHOW_ONCE_CODE);
