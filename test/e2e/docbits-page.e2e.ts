@@ -26,6 +26,7 @@ import {
   keyguardMessages,
   LABELS,
   LEGACY_INPUT,
+  menuItem,
   SHOW_ONCE_CODE,
   textSecurity,
   watchPageErrors,
@@ -240,7 +241,7 @@ describe('KeyGuard on the DocBits page (current UI)', () => {
       has: page.locator('code.key-prefix', { hasText: `${prefix}****` }),
     });
     await row.getByRole('button', { name: en.actions, exact: true }).click();
-    await page.getByRole('menu').getByText(en.revoke, { exact: true }).click();
+    await menuItem(page, en.revoke).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: en.revoke, exact: true }).click();
     await expectToast(page, 'API key revoked');
@@ -592,7 +593,7 @@ describe('language switch', () => {
 
     // The app's own language menu: Vue re-renders every text in place.
     await page.locator('.lang-switcher').click();
-    await page.getByRole('menu').getByText('Français', { exact: true }).click();
+    await menuItem(page, 'Français').click();
     await expect
       .poll(() => page.evaluate(() => (window as unknown as DocbitsWindow).__docbits.lang))
       .toBe('fr');

@@ -4,7 +4,7 @@
  *
  * Nothing here returns a secret into a message: keys are read into variables only to compare them.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { type AxElement, cdpSession, findByName, queryAllByName, readClipboard } from './harness/index.js';
 
@@ -27,6 +27,9 @@ export interface DocbitsLabels {
   keyName: string;
   description: string;
   expiration: string;
+  /** The "Custom date" choice of Expiration, and the date field it adds. */
+  customDate: string;
+  expirationDate: string;
   create: string;
   confirm: string;
   done: string;
@@ -41,6 +44,8 @@ export const LABELS: Record<'en' | 'de', DocbitsLabels> = {
     keyName: 'Key Name',
     description: 'Description',
     expiration: 'Expiration',
+    customDate: 'Custom date',
+    expirationDate: 'Expiration date',
     create: 'Create',
     confirm: 'I have copied and saved this key',
     done: 'Done',
@@ -53,6 +58,8 @@ export const LABELS: Record<'en' | 'de', DocbitsLabels> = {
     keyName: 'Schlüsselname',
     description: 'Beschreibung',
     expiration: 'Ablauf',
+    customDate: 'Eigenes Datum',
+    expirationDate: 'Ablaufdatum',
     create: 'Erstellen',
     confirm: 'Ich habe diesen Schlüssel kopiert und gespeichert',
     done: 'Fertig',
@@ -129,20 +136,25 @@ export async function expectToast(page: Page, text: string): Promise<void> {
 
 /**
  * Creates a key through DocBits' own UI: "Create API Key" → name, description, expiration → Create, and
- * waits for the show-once dialog. Returns the full key (for comparisons only).
+ * waits for the show-once dialog. Returns the full key (for comparisons only). `expiration` is an option's
+ * text ("90 days"); `date` (YYYY-MM-DD) picks "Custom date" and types the date into the field it adds.
  */
 export async function createKeyInDocbits(
   page: Page,
   labels: DocbitsLabels,
-  values: { name: string; description: string; expiration?: string },
+  values: { name: string; description: string; expiration?: string; date?: string },
 ): Promise<string> {
   await page.getByRole('button', { name: labels.createKey, exact: true }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox', { name: labels.keyName, exact: true }).fill(values.name);
   await dialog.getByRole('textbox', { name: labels.description, exact: true }).fill(values.description);
-  if (values.expiration) {
+  const expiration = values.date ? labels.customDate : values.expiration;
+  if (expiration) {
     await dialog.getByRole('combobox', { name: labels.expiration, exact: true }).click();
-    await page.getByRole('option', { name: values.expiration, exact: true }).click();
+    await page.getByRole('option', { name: expiration, exact: true }).click();
+  }
+  if (values.date) {
+    await dialog.getByRole('textbox', { name: labels.expirationDate, exact: true }).fill(values.date);
   }
   await dialog.getByRole('button', { name: labels.create, exact: true }).click();
   const code = page.locator(SHOW_ONCE_CODE);
@@ -151,6 +163,15 @@ export async function createKeyInDocbits(
   const key = (await code.textContent())?.trim() ?? '';
   expect(key.length > 0, 'the show-once dialog shows a key').toBe(true);
   return key;
+}
+
+/**
+ * The entry `text` of the menu that is open (the row's actions, the language switcher), as a person picks
+ * it. Quasar's QMenu is a `div.q-menu` popup at the end of body (or inside the dialog it opened from) with
+ * no ARIA role of its own; its clickable QItems are role=button.
+ */
+export function menuItem(page: Page, text: string): Locator {
+  return page.locator('.q-menu').getByRole('button', { name: text, exact: true });
 }
 
 /**
