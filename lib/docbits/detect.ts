@@ -88,7 +88,11 @@ function isFallbackKey(el: HTMLElement): boolean {
   const v = keyText(el);
   // an empty read-only field in a key's place is masked before its value arrives; an empty <code> is not
   if (v ? !looksLikeKey(v) : el.tagName === 'CODE') return false;
-  if (el.matches(STABLE) || el.closest('table,.api-keys-card,[role=listbox],[role=menu]')) return false;
+  if (
+    el.matches(STABLE) ||
+    el.closest('table,[role=table],[role=grid],.api-keys-card,[role=listbox],[role=menu]')
+  )
+    return false;
   if (el.tagName === 'INPUT' && ((el as HTMLInputElement).type !== 'text' || el.hasAttribute('role')))
     return false;
   const own = ownLabel(el);
