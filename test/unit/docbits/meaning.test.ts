@@ -242,3 +242,22 @@ describe('words', () => {
     ).toEqual(['de', 'nl', 'fr', 'es', 'it', 'en']);
   });
 });
+
+describe('the markup of issue 13', () => {
+  it('reads a div.q-dialog without role, a one-line description, a native select, German labels, and "Organisations-ID: <uuid>" as text', () => {
+    document.body.innerHTML = `<main><div class="q-card"><div class="text-h6">Organisation</div>
+        <div>Unterorganisations-ID: ${SUB}</div><div>Organisations-ID: ${ORG}</div></div></main>
+      <div id="q-portal--dialog--1"><div class="q-dialog"><div class="q-dialog__inner"><div class="q-card">
+        <div class="text-h6">API-Schlüssel erstellen</div>
+        <label class="q-field"><div class="q-field__control"><input class="q-field__native" type="text" value="ERP-Export"><div class="q-field__label">Schlüsselname</div></div></label>
+        <label class="q-field"><div class="q-field__control"><input class="q-field__native" type="text" value="Nächtlicher Export"><div class="q-field__label">Beschreibung</div></div></label>
+        <label>Ablauf <select><option>Nie</option><option selected>90 Tage</option></select></label>
+      </div></div></div></div>`;
+    expect(readCreateDialogValues(document, NOW)).toEqual({
+      name: 'ERP-Export',
+      description: 'Nächtlicher Export',
+      expiresAt: NOW + 90 * DAY,
+    });
+    expect(readOrgId(document)).toBe(ORG);
+  });
+});
