@@ -50,10 +50,14 @@ export function startPageController(deps: ControllerDeps) {
   let panel: { mounted: Mounted; signature: string } | null = null;
 
   /** Keeps the panel in step with the last reply; remounts it when DocBits re-rendered it away. */
-  function syncPanel(): void {
+  function syncPanel(tableRows: KeyRowCells[]): void {
     if (!deps.mountPanel || !lastReply) return;
     const { rotations = [], hygiene = [] } = lastReply;
-    const anchor = doc.querySelector('.api-keys-card');
+    // DocBits' card, else the table or grid the key rows are in (a restyled page may lose the class)
+    const anchor =
+      doc.querySelector('.api-keys-card') ??
+      tableRows[0]?.row.closest('table,[role=table],[role=grid],[role=treegrid]') ??
+      null;
     const signature = JSON.stringify([rotations, hygiene]);
     const fresh =
       panel?.signature === signature &&
@@ -104,7 +108,7 @@ export function startPageController(deps: ControllerDeps) {
   async function syncRows(force = false): Promise<void> {
     const tableRows = readKeyCells(doc);
     annotate(tableRows);
-    syncPanel();
+    syncPanel(tableRows);
     if (lastReply) deps.onReply?.(lastReply);
     if (tableRows.length === 0) return;
     const lang = tableRows[0]?.lang;
@@ -122,8 +126,9 @@ export function startPageController(deps: ControllerDeps) {
       if (seq !== sending) return; // a newer request is on its way
       matches = new Map(reply.rows.map((m) => [m.prefix, m]));
       lastReply = reply;
-      annotate(readKeyCells(doc));
-      syncPanel();
+      const fresh = readKeyCells(doc);
+      annotate(fresh);
+      syncPanel(fresh);
       deps.onReply?.(reply);
     } catch {
       // The extension may be reloading; the next change retries.

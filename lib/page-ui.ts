@@ -26,7 +26,12 @@ export interface Prefill {
   orgId: string | null;
   /** From the page's host (production on app.docbits.com). */
   environment: Environment;
+  /** The fields KeyGuard could not read from the page (the save form names them). */
+  unread?: PrefillField[] | undefined;
 }
+
+/** A save-form field that may not have been prefilled. */
+export type PrefillField = 'name' | 'description' | 'expiresAt' | 'orgId';
 
 /** What the controls next to a full key need from the page part. */
 export interface KeyControlsInput {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Environment } from '../../lib/docbits/hosts';
 import { t } from '../../lib/i18n';
-import type { KeyControlsInput } from '../../lib/page-ui';
+import type { KeyControlsInput, PrefillField } from '../../lib/page-ui';
 import { type Refusal, UNGUARDED_ATTR } from '../../lib/safe-click';
 import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';
@@ -73,6 +73,7 @@ export function KeyControls(props: KeyControlsProps) {
       expires: toDateInput(p.expiresAt),
       orgId: p.orgId ?? '',
       environment: p.environment,
+      unread: p.unread ?? [],
     });
     return undefined;
   };
@@ -140,7 +141,16 @@ interface Values {
   expires: string;
   orgId: string;
   environment: Environment;
+  /** What could not be prefilled from the page: said above the fields, never silently replaced. */
+  unread: PrefillField[];
 }
+
+const FIELD_LABEL = {
+  name: 'keyName',
+  description: 'keyNotes',
+  expiresAt: 'prefillFieldExpiry',
+  orgId: 'optFieldOrg',
+} as const;
 
 interface FormProps {
   values: Values;
@@ -159,6 +169,11 @@ function SaveForm({ values, onChange, onCancel, onSave }: FormProps) {
         if (e.key === 'Escape') onCancel();
       }}
     >
+      {values.unread.length > 0 && (
+        <p class="msg" id="kg-unread">
+          {t('prefillUnread', values.unread.map((f) => t(FIELD_LABEL[f])).join(', '))}
+        </p>
+      )}
       <label for="kg-name">{t('keyName')}</label>
       <input id="kg-name" type="text" value={values.name} maxLength={200} onInput={set('name')} />
       <label for="kg-notes">{t('keyNotes')}</label>

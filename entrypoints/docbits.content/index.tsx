@@ -1,12 +1,19 @@
 import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { fillCreateDialogName, readOrgId, watchCreateDialog } from '../../lib/docbits/detect';
+import {
+  type CreateDialogValues,
+  fillCreateDialogName,
+  readOrgId,
+  watchCreateDialog,
+} from '../../lib/docbits/detect';
 import { environmentOf } from '../../lib/docbits/hosts';
 import { MASK_CSS, setRevealed } from '../../lib/docbits/mask';
 import { startPageController } from '../../lib/page-controller';
 import { pageUiLoader, placeholder } from '../../lib/page-ui';
 import { isRefreshEvent, isVaultStateEvent, send } from '../../lib/send';
+
+const UNREAD: CreateDialogValues['unread'] = ['name', 'description', 'expiresAt'];
 
 /**
  * The DocBits page. Wiring only: the mask stylesheet goes in at document_start, before DocBits renders
@@ -53,11 +60,17 @@ export default defineContentScript({
             send: sendFromControls,
             readKey: site.readKey,
             setRevealed: (on) => setRevealed(site.element, on),
-            prefill: () => ({
-              ...createDialog.last(),
-              orgId: readOrgId(document),
-              environment: environmentOf(location.hostname),
-            }),
+            prefill: () => {
+              // No create dialog seen (the legacy UI, or markup not understood): nothing was read from it.
+              const { unread = [], ...values } = createDialog.last() ?? { unread: UNREAD };
+              const orgId = readOrgId(document);
+              return {
+                ...values,
+                orgId,
+                environment: environmentOf(location.hostname),
+                unread: orgId ? unread : [...unread, 'orgId'],
+              };
+            },
             onUnlocked,
           }),
         ),

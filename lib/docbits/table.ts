@@ -2,7 +2,7 @@
  * Reading DocBits' key table (current UI): one row per key, showing only the key's prefix.
  */
 import { cellDate } from './dates';
-import { fold, textOf } from './text';
+import { fold, langOf, meaningOf, textOf } from './text';
 
 /**
  * A row as the content script reads it: the date cells as shown (interpreting them needs Intl data and
@@ -37,64 +37,65 @@ export interface KeyRow {
 
 type Column = 'name' | 'expires' | 'lastUsed' | 'status';
 
-/** Header texts (folded) in six languages; a column whose header is not recognised keeps its usual position. */
-const HEADERS: Array<[Column, RegExp]> = [
-  ['name', /^(?:name|naam|nom|nombre|nome)$/],
-  ['expires', /expir|lauft|verloop|caduc|scaden/],
-  ['lastUsed', /last|zuletzt|laatst|derni|ultim/],
-  ['status', /^(?:status|statut|estado|stato)$/],
-];
-/** The page's language, told by the table's headers (Intl then reads its dates). */
-const LANG_HINTS: Array<[string, RegExp]> = [
-  ['de', /schlussel|lauft|zuletzt/],
-  ['nl', /sleutel|verloopt|laatst/],
-  ['fr', /\bcle\b|statut|derniere/],
-  ['es', /clave|caduca/],
-  ['it', /chiave|scadenza/],
-  ['en', /\bkey\b|expires|last used/],
-];
+const ROW = 'tr,[role=row]';
+const CELLS = 'td,th,[role=cell],[role=gridcell],[role=rowheader],[role=columnheader]';
+
+/** The cells of a table or ARIA-grid row (not of a table nested in it); its children where none are marked. */
+function cellsOf(row: Element): Element[] {
+  const cells = [...row.querySelectorAll(CELLS)].filter((c) => c.closest(ROW) === row);
+  return cells.length > 0 ? cells : [...row.children];
+}
 
 interface Layout {
   cols: Record<Column, number>;
   lang: string | undefined;
 }
 
-/** Column positions and language from the header row of the table holding `row` (relative to the key column). */
+/**
+ * Column positions (by the header texts' meaning, six languages and synonyms; a column not recognised keeps
+ * its usual place after the key) and the page's language, from the header row of the table or grid holding
+ * `row`.
+ */
 function layoutOf(row: HTMLElement, keyIndex: number): Layout {
-  const table = row.closest('table, [role=table], [role=grid]');
-  const head = table?.querySelector('thead tr') ?? table?.querySelector('[role=columnheader]')?.parentElement;
-  const heads = [...(head?.children ?? [])].map((h) => fold(textOf(h)));
+  const table = row.closest('table,[role=table],[role=grid],[role=treegrid]');
+  const head =
+    table?.querySelector('thead tr') ?? table?.querySelector('[role=columnheader],th')?.closest(ROW);
+  const heads = head ? cellsOf(head).map((h) => fold(textOf(h))) : [];
   const cols: Record<Column, number> = {
     name: keyIndex + 1,
     expires: keyIndex + 2,
     lastUsed: keyIndex + 3,
     status: keyIndex + 4,
   };
-  for (const [col, re] of HEADERS) {
-    const i = heads.findIndex((h) => re.test(h));
-    if (i >= 0) cols[col] = i;
-  }
-  const all = heads.join(' ');
-  return { cols, lang: LANG_HINTS.find(([, re]) => re.test(all))?.[0] };
+  const taken = new Set<Column>();
+  heads.forEach((h, i) => {
+    const m = meaningOf(h);
+    if (m && m !== 'description' && !taken.has(m) && i !== keyIndex) {
+      cols[m] = i;
+      taken.add(m);
+    }
+  });
+  return { cols, lang: langOf(heads.join(' ')) };
 }
 
 function statusIn(row: HTMLElement, cell: Element | undefined): KeyRow['status'] {
   const badge = cell?.querySelector('[role=status]');
   const t = fold(badge?.getAttribute('aria-label') || textOf(badge ?? cell));
   if (/revo|widerruf|ingetrok/.test(t) || row.classList.contains('api-key-row--revoked')) return 'revoked';
-  return /^(?:activ|aktiv|actief|attiv)/.test(t) ? 'active' : 'unknown';
+  return /^(?:acti[fv]|aktiv|actief|attiv)/.test(t) ? 'active' : 'unknown';
 }
 
 /**
- * Every row of DocBits' key table under `root`: rows are found by their `code.key-prefix`, columns by the
- * header texts (six languages) or else by their usual order (Key, Name, Expires, Last used, Status).
+ * Every row of DocBits' key table under `root` — a `<table>` or an ARIA table/grid (role=row, cell,
+ * gridcell, columnheader): rows are found by their `code.key-prefix`, columns by the header texts' meaning
+ * (six languages) or else by their usual order (Key, Name, Expires, Last used, Status).
  */
 export function readKeyCells(root: ParentNode): KeyRowCells[] {
   const out: KeyRowCells[] = [];
   const layouts = new Map<Element, Layout>();
   for (const code of root.querySelectorAll('code.key-prefix')) {
-    const row = code.closest<HTMLElement>('tr, [role=row]');
-    const cells = row ? [...row.children] : [];
+    const row = code.closest<HTMLElement>(ROW);
+    const cells = row ? cellsOf(row) : [];
     const keyIndex = cells.findIndex((c) => c.contains(code));
     const keyCell = cells[keyIndex] as HTMLElement | undefined;
     if (!row || !keyCell) continue;

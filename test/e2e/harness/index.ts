@@ -6,7 +6,7 @@
 export { type AxElement, cdpSession, type FindOptions, findByName, queryAllByName } from './a11y.js';
 export { DEFAULT_CHROMIUM_PATH, extensionArgs, resolveChromiumPath } from './chromium.js';
 export { readClipboard, writeClipboard } from './clipboard.js';
-export { startDocbitsSite } from './docbits-site.js';
+export { startDocbitsSite, startVariantSite } from './docbits-site.js';
 export { type DecoyOptions, drawDecoy, removeDecoy } from './hostile.js';
 export {
   createSelfSignedCertificate,
