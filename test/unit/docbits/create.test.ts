@@ -53,8 +53,11 @@ describe('watchCreateDialog', () => {
     expect(seen).toHaveLength(2);
 
     // "Never" chosen from the listbox (a menu outside the dialog): the field shows the option's label
+    // (Quasar shows the label in a span and keeps it as the combobox input's value too.)
     const shown = document.querySelector('[role=dialog] label.q-select .q-field__native span');
     if (shown) shown.textContent = 'Never';
+    const combo = document.querySelector<HTMLInputElement>('[role=dialog] label.q-select input[role=combobox]');
+    if (combo) combo.value = 'Never';
     document.body.dispatchEvent(new MouseEvent('click', { bubbles: true }));
     await tick();
     expect(watch.last()?.expiresAt).toBeNull();
@@ -84,8 +87,9 @@ describe('watchCreateDialog', () => {
 
   it('ignores a dialog without an expiration choice (the edit dialog)', () => {
     loadFixture('create-fr');
-    for (const f of document.querySelectorAll('[role=dialog] label.q-select, [role=dialog] input[type=date]'))
-      f.remove();
+    // The expiration select and the custom date field (Quasar: a masked text input with a date picker)
+    const dateField = document.querySelector('[role=dialog] label.q-select ~ label.q-input');
+    for (const f of [...document.querySelectorAll('[role=dialog] label.q-select'), dateField]) f?.remove();
     expect(readCreateDialogValues(document, NOW)).toEqual({});
   });
 
