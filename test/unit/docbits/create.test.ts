@@ -56,7 +56,9 @@ describe('watchCreateDialog', () => {
     // (Quasar shows the label in a span and keeps it as the combobox input's value too.)
     const shown = document.querySelector('[role=dialog] label.q-select .q-field__native span');
     if (shown) shown.textContent = 'Never';
-    const combo = document.querySelector<HTMLInputElement>('[role=dialog] label.q-select input[role=combobox]');
+    const combo = document.querySelector<HTMLInputElement>(
+      '[role=dialog] label.q-select input[role=combobox]',
+    );
     if (combo) combo.value = 'Never';
     document.body.dispatchEvent(new MouseEvent('click', { bubbles: true }));
     await tick();
