@@ -39,6 +39,7 @@ export const AUDIT_TYPES = [
   'anomaly.unlockFailures',
   'anomaly.retiredKeyUsed',
   'anomaly.foreignHostCopy',
+  'anomaly.messageFlood',
   'log.checkpoint',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];

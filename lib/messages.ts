@@ -80,6 +80,7 @@ const settingsPatch = obj(
     copyBurstSeconds: num(...SETTING_RANGES.copyBurstSeconds),
     unlockFailCount: num(...SETTING_RANGES.unlockFailCount),
     unlockFailMinutes: num(...SETTING_RANGES.unlockFailMinutes),
+    anomalyRepeatMinutes: num(...SETTING_RANGES.anomalyRepeatMinutes),
     guardEnabled: bool,
     guardAllowlist: arrayOf(HOST, 50),
     auditMaxRecords: num(...SETTING_RANGES.auditMaxRecords),
