@@ -79,7 +79,12 @@ export interface HandlerDeps {
   /** Where sensitive actions are recorded (lib/audit.ts); absent in tests that do not care. */
   audit?: AuditSink;
   /** Reads and verifies the audit log (the viewer in options). */
-  auditLog?: { list(): Promise<AuditEvent[]>; verify(): Promise<AuditVerifyReport> };
+  auditLog?: {
+    list(): Promise<AuditEvent[]>;
+    verify(): Promise<AuditVerifyReport>;
+    /** Wipes the log's cached keys (after Lock no copy of the data key may stay in memory). */
+    forget?(): void | Promise<void>;
+  };
   /** The leak guard's fingerprints of the vault's keys, refreshed after every change to them. */
   guardPrints?: GuardPrintStore;
 }
@@ -799,6 +804,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       // Recorded before locking, so it is sealed into the chain with the key still at hand.
       if (await vault.isUnlocked()) await record({ type: 'vault.locked', origin: originOf(ctx) });
       await vault.lock();
+      await deps.auditLog?.forget?.();
       await deps.onLocked();
       return vault.status();
     },

@@ -298,3 +298,14 @@ describe('finding 8: with no organisation the page sees only its own rows', () =
     expect(out.rotations).toEqual([]);
   });
 });
+
+describe('finding 9: Lock leaves no audit key in memory', () => {
+  it('vault.lock wipes the audit log cached keys', async () => {
+    // The log's private cache, read only to prove it is gone: no API exposes it, by design.
+    const cached = () => (log as unknown as { cached: unknown }).cached;
+    await call('settings.set', { patch: { rotationDays: 30 } }, OPTIONS);
+    expect(cached()).not.toBeNull();
+    await call('vault.lock', {}, POPUP);
+    expect(cached()).toBeNull();
+  });
+});
