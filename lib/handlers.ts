@@ -113,6 +113,11 @@ function senderHost(ctx: HandlerContext): string {
 export const GUARD_REPORT_LIMIT = 20;
 export const GUARD_REPORT_WINDOW_MS = 60_000;
 /**
+ * How many records of the same guard event (key, action, site) one anomaly window keeps: a user pasting a
+ * key twice is recorded twice; a page faking reports fills no more than this (issue 15, finding 3).
+ */
+export const GUARD_RECORD_REPEATS = 5;
+/**
  * How many `page.rows` one tab may send per window. The content script sends one per change of the key
  * table, a handful when the page loads or the user filters it; a page forging rows to flood the audit log
  * sends many more (issue 15, finding 1). Beyond the limit the request is refused, and recorded once.
@@ -205,8 +210,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     area: deps.settingsArea,
     windowMs: async () => (await loadSettings(deps.settingsArea)).anomalyRepeatMinutes * 60_000,
   });
-  const recordOnce = async (subject: string, input: AuditInput): Promise<void> => {
-    if (await repeats.first(subject, now())) await record(input);
+  const recordOnce = async (subject: string, input: AuditInput, limit = 1): Promise<void> => {
+    if (await repeats.allow(subject, now(), limit)) await record(input);
   };
 
   async function requireLog() {
@@ -527,14 +532,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           : action === 'pastedAnyway'
             ? 'guard.pastedAnyway'
             : 'guard.cancelled';
-      // Any page can send this (a guard frame is the page's); once per key, action and page per window.
-      await recordOnce(`${type}:${entryId}:${host ?? ''}`, {
-        type,
-        entryId,
-        origin: 'guard',
-        host,
-        detail: !url ? 'sandboxed frame' : insecure ? 'insecure (http) page' : 'foreign page',
-      });
+      // Any page can send this (a guard frame is the page's): a few per key, action and page per window.
+      await recordOnce(
+        `${type}:${entryId}:${host ?? ''}`,
+        {
+          type,
+          entryId,
+          origin: 'guard',
+          host,
+          detail: !url ? 'sandboxed frame' : insecure ? 'insecure (http) page' : 'foreign page',
+        },
+        GUARD_RECORD_REPEATS,
+      );
       // Never the key's name: a closed shadow root does not hide text from the page around it (window.find),
       // and the ids in guard.prints would let any site list every name (issue 15, finding 3). The warning
       // says "a DocBits API key for HOST".
