@@ -136,6 +136,7 @@ export default defineBackground(() => {
       // Recorded before locking, so it is sealed into the chain while the key is still at hand.
       await audit.record({ type: 'vault.autoLocked', origin: 'background' });
       await (await vault).lock();
+      (await auditLog).forget();
       await clearNamedReminders();
       await broadcast(false);
     },
@@ -222,6 +223,7 @@ export default defineBackground(() => {
         auditLog: {
           list: async () => (await auditLog).list(),
           verify: async () => (await auditLog).verify(),
+          forget: async () => (await auditLog).forget(),
         },
         guardPrints,
         snooze: (ids, length) => reminders.snooze(ids, length),
@@ -292,6 +294,7 @@ export default defineBackground(() => {
     () =>
       void vault.then(async (v) => {
         await v.lock();
+        (await auditLog).forget();
         await clearNamedReminders();
       }),
   );

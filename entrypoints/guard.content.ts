@@ -3,7 +3,7 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { showWarning } from '../components/guard/warning';
 import { hostnameOf } from '../lib/docbits/hosts';
-import type { GuardView } from '../lib/guard';
+import { type GuardView, refreshOnReturn } from '../lib/guard';
 import { installGuard } from '../lib/guard-page';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import { send } from '../lib/send';
@@ -28,10 +28,12 @@ export default defineContentScript({
         () => {},
       );
     refresh();
-    // Keys added or changed meanwhile: ask again when the user comes back to the page.
-    ctx.addEventListener(window, 'focus', refresh);
-    ctx.addEventListener(document, 'visibilitychange', () => {
-      if (document.visibilityState === 'visible') refresh();
+    // Keys added or changed meanwhile: ask again when the user comes back to the page (trusted events only,
+    // throttled: the page can fire these itself).
+    const onReturn = refreshOnReturn(refresh);
+    ctx.addEventListener(window, 'focus', onReturn);
+    ctx.addEventListener(document, 'visibilitychange', (e) => {
+      if (document.visibilityState === 'visible') onReturn(e);
     });
     // A frame the page wrote itself (about:srcdoc, blob:) has no host of its own: it speaks for its origin's;
     // a sandboxed or data: frame (opaque origin) for the page around it.

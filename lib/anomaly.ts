@@ -117,3 +117,52 @@ const ANOMALY_MESSAGES = {
   'anomaly.foreignHostCopy': 'anomalyForeignHostCopy',
 } as const;
 export type NoticeMessageKey = (typeof ANOMALY_MESSAGES)[keyof typeof ANOMALY_MESSAGES] | 'rotWarnOldUsed';
+
+const REPEAT_KEY = 'keyguard.anomalyRepeats';
+/** Subjects remembered at most (the oldest are forgotten first; a page cannot grow the state without end). */
+const REPEAT_SUBJECTS = 1000;
+
+export interface RepeatGateOptions {
+  area: KeyValueArea;
+  /** The window: at most `limit` records per subject within it (the `anomalyRepeatMinutes` setting). */
+  windowMs: () => Promise<number>;
+}
+
+/**
+ * At most `limit` times per subject per window (once, by default). A page can repeat what makes an
+ * anomaly (a retired key's "Last used" moving, a fake leak-guard warning) as often as it likes; the user
+ * needs to hear of it once, and the audit log must not fill up with it (issue 15, finding 1). The times
+ * live in the given area so a restarted service worker does not start afresh; checks run one at a time so
+ * concurrent messages cannot both pass.
+ */
+export function createRepeatGate(options: RepeatGateOptions) {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    /** True when `subject` was let through fewer than `limit` times within the window (and counts `at`). */
+    allow(subject: string, at: number, limit = 1): Promise<boolean> {
+      const run = queue.then(async () => {
+        const windowMs = await options.windowMs();
+        const raw = (await options.area.get(REPEAT_KEY))[REPEAT_KEY];
+        const seen = new Map<string, number[]>();
+        if (typeof raw === 'object' && raw !== null) {
+          for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+            const times = Array.isArray(v)
+              ? v.filter((x): x is number => typeof x === 'number' && x > at - windowMs && x <= at)
+              : [];
+            if (times.length > 0) seen.set(k, times.slice(-100));
+          }
+        }
+        const times = seen.get(subject) ?? [];
+        if (times.length >= limit) return false;
+        seen.set(subject, [...times, at]);
+        const kept = [...seen]
+          .sort((a, b) => (a[1].at(-1) ?? 0) - (b[1].at(-1) ?? 0))
+          .slice(-REPEAT_SUBJECTS);
+        await options.area.set({ [REPEAT_KEY]: Object.fromEntries(kept) });
+        return true;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+}

@@ -39,6 +39,7 @@ export const AUDIT_TYPES = [
   'anomaly.unlockFailures',
   'anomaly.retiredKeyUsed',
   'anomaly.foreignHostCopy',
+  'anomaly.messageFlood',
   'log.checkpoint',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
@@ -56,6 +57,11 @@ export interface AuditInput {
   host?: string;
   /** Short text written by KeyGuard (never a secret, never page-supplied text). */
   detail?: string;
+  /**
+   * How many identical events this record stands for (absent = 1): repeats made while the vault was locked
+   * are merged into one record (lib/audit/log.ts), so a flood cannot fill the disk or the log.
+   */
+  count?: number;
 }
 
 /** Anything that can record an audit event. Recording never throws at the caller. */

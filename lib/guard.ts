@@ -230,3 +230,23 @@ export async function syncGuardScript(
   else await deps.scripting.registerContentScripts([script]);
   return true;
 }
+
+/** The leak guard asks for fingerprints again at most this often when the user comes back to a page. */
+export const GUARD_REFRESH_MIN_MS = 5000;
+
+/**
+ * The guard's "the user came back" handler (focus, visibilitychange): asks `refresh` again only for a
+ * trusted event — the browser's, not one the page dispatched — and at most once per
+ * {@link GUARD_REFRESH_MIN_MS}, counted from creation (the script has just asked). Any site can fire these
+ * events in a loop, and each refresh is a message to the background (issue 15, finding 6).
+ */
+export function refreshOnReturn(refresh: () => void, now: () => number = Date.now): (event: Event) => void {
+  let last = now();
+  return (event) => {
+    if (!event.isTrusted) return;
+    const at = now();
+    if (at - last < GUARD_REFRESH_MIN_MS) return;
+    last = at;
+    refresh();
+  };
+}

@@ -3,7 +3,7 @@
  * Kept apart from the entrypoint so the router fuzz tests run them against a fake browser.
  */
 
-import { WRONG_PASSWORD_DETAIL } from './anomaly';
+import { createRepeatGate, WRONG_PASSWORD_DETAIL } from './anomaly';
 import type { AuditInput, AuditOrigin, AuditSink } from './audit';
 import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './audit/log';
 import { cellDate } from './docbits/dates';
@@ -13,6 +13,7 @@ import type { GuardPrintStore, GuardView } from './guard';
 import { hygieneFindings } from './hygiene';
 import { t } from './i18n';
 import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from './messages';
+import { MIN_PASSWORD_LENGTH } from './password';
 import { assess, normaliseState, REMINDER_STATE_KEY } from './reminders';
 import { expiryStatus, rotationStatus } from './rotation';
 import {
@@ -78,7 +79,12 @@ export interface HandlerDeps {
   /** Where sensitive actions are recorded (lib/audit.ts); absent in tests that do not care. */
   audit?: AuditSink;
   /** Reads and verifies the audit log (the viewer in options). */
-  auditLog?: { list(): Promise<AuditEvent[]>; verify(): Promise<AuditVerifyReport> };
+  auditLog?: {
+    list(): Promise<AuditEvent[]>;
+    verify(): Promise<AuditVerifyReport>;
+    /** Wipes the log's cached keys (after Lock no copy of the data key may stay in memory). */
+    forget?(): void | Promise<void>;
+  };
   /** The leak guard's fingerprints of the vault's keys, refreshed after every change to them. */
   guardPrints?: GuardPrintStore;
 }
@@ -106,6 +112,49 @@ function senderHost(ctx: HandlerContext): string {
 /** How many leak-guard reports one tab may send per window (more are refused and not recorded). */
 export const GUARD_REPORT_LIMIT = 20;
 export const GUARD_REPORT_WINDOW_MS = 60_000;
+/**
+ * How many records of the same guard event (key, action, site) one anomaly window keeps: a user pasting a
+ * key twice is recorded twice; a page faking reports fills no more than this (issue 15, finding 3).
+ */
+export const GUARD_RECORD_REPEATS = 5;
+/**
+ * How many `page.rows` one tab may send per window. The content script sends one per change of the key
+ * table, a handful when the page loads or the user filters it; a page forging rows to flood the audit log
+ * sends many more (issue 15, finding 1). Beyond the limit the request is refused, and recorded once.
+ */
+export const PAGE_ROWS_LIMIT = 120;
+export const PAGE_ROWS_WINDOW_MS = 60_000;
+
+/**
+ * The prefix DocBits shows in its key table for a key: a known vendor tag (`dbk_`, `db_live_`) and four more
+ * characters, else the first eight (`<code class="key-prefix">PREFIX****</code>`). KeyGuard keeps exactly this
+ * in the clear index and accepts a table row's prefix only in exactly this shape, so a page offering longer
+ * or shorter candidates learns nothing about a stored key and makes KeyGuard store nothing more than DocBits
+ * itself shows (issue 15, finding 2). Empty for a key too short to have a prefix shown.
+ */
+export function displayedPrefix(secret: string): string {
+  const tag = /^(?:dbk_|db_live_)/.exec(secret)?.[0];
+  const length = tag ? tag.length + 4 : 8;
+  // A prefix is never more than half the key (a short key shows no prefix KeyGuard would keep).
+  return secret.length >= length * 2 ? secret.slice(0, length) : '';
+}
+
+/** Counts requests per tab in a sliding window; refuses beyond the limit (in memory: a restart forgets). */
+function createTabLimiter(limit: number, windowMs: number) {
+  const seen = new Map<number, number[]>();
+  return (tab: number, at: number): boolean => {
+    for (const [t, times] of seen) {
+      const recent = times.filter((x) => at - x < windowMs);
+      if (recent.length === 0) seen.delete(t);
+      else seen.set(t, recent);
+    }
+    const times = seen.get(tab) ?? [];
+    if (times.length >= limit) return false;
+    times.push(at);
+    seen.set(tab, times);
+    return true;
+  };
+}
 
 /** Entries of the page's host and organisation (an entry without an org id matches any). */
 function sameSite(records: IndexRecord[], host: string, orgId: string | null): IndexRecord[] {
@@ -151,23 +200,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     return deps.guardPrints.view(pageUrlOf(ctx.sender)?.href ?? null, settings.guardAllowlist);
   }
 
-  /** When each tab's recent guard reports came (in memory: a restart of the background forgets them). */
-  const guardReports = new Map<number, number[]>();
   /** Counts a guard report of the sender's tab; false when the tab is over its limit. */
-  function guardReportAllowed(ctx: HandlerContext): boolean {
-    const at = now();
-    for (const [tab, times] of guardReports) {
-      const recent = times.filter((x) => at - x < GUARD_REPORT_WINDOW_MS);
-      if (recent.length === 0) guardReports.delete(tab);
-      else guardReports.set(tab, recent);
-    }
-    const tab = ctx.sender.tab?.id ?? -1;
-    const times = guardReports.get(tab) ?? [];
-    if (times.length >= GUARD_REPORT_LIMIT) return false;
-    times.push(at);
-    guardReports.set(tab, times);
-    return true;
-  }
+  const guardReportLimiter = createTabLimiter(GUARD_REPORT_LIMIT, GUARD_REPORT_WINDOW_MS);
+  const guardReportAllowed = (ctx: HandlerContext) => guardReportLimiter(ctx.sender.tab?.id ?? -1, now());
+  const pageRowsAllowed = createTabLimiter(PAGE_ROWS_LIMIT, PAGE_ROWS_WINDOW_MS);
+
+  /** What a page can repeat at will is recorded (and notified) once per subject per window. */
+  const repeats = createRepeatGate({
+    area: deps.settingsArea,
+    windowMs: async () => (await loadSettings(deps.settingsArea)).anomalyRepeatMinutes * 60_000,
+  });
+  const recordOnce = async (subject: string, input: AuditInput, limit = 1): Promise<void> => {
+    if (await repeats.allow(subject, now(), limit)) await record(input);
+  };
 
   async function requireLog() {
     if (!deps.auditLog) throw new RequestError('invalid', 'There is no audit log here');
@@ -227,22 +272,27 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     return vault.status();
   }
 
-  /** Learns the DocBits prefix of entries saved before their table row was seen (needs the vault open). */
+  /**
+   * Learns the DocBits prefix of entries without one (added by hand, or saved before KeyGuard stored it at
+   * save time; needs the vault open). A row's prefix is taken only when it is exactly what DocBits shows for
+   * the entry's key ({@link displayedPrefix}) and exactly one such entry has it: the page's rows are the
+   * page's to forge, so anything looser is an oracle on the stored keys (issue 15, finding 2).
+   */
   async function learnPrefixes(records: IndexRecord[], rows: PageRow[]): Promise<void> {
     const known = new Set(records.map((r) => r.prefix).filter(Boolean));
     const unknown = records.filter((r) => r.prefix === '' && r.state !== 'retired');
-    for (const row of rows) {
-      if (known.has(row.prefix) || unknown.length === 0) continue;
-      for (const r of unknown) {
-        const entry = await vault.get(r.id);
-        if (entry.secret.startsWith(row.prefix)) {
-          await vault.update(r.id, { prefix: row.prefix });
-          r.prefix = row.prefix;
-          known.add(row.prefix);
-          unknown.splice(unknown.indexOf(r), 1);
-          break;
-        }
-      }
+    if (unknown.length === 0) return;
+    const shown = new Map<string, string[]>();
+    for (const r of unknown) {
+      const prefix = displayedPrefix((await vault.get(r.id)).secret);
+      if (prefix !== '') shown.set(prefix, [...(shown.get(prefix) ?? []), r.id]);
+    }
+    for (const prefix of new Set(rows.map((row) => row.prefix))) {
+      const ids = shown.get(prefix);
+      if (known.has(prefix) || ids?.length !== 1) continue;
+      const id = ids[0] as string;
+      await vault.update(id, { prefix });
+      known.add(prefix);
     }
   }
 
@@ -402,6 +452,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const added = await vault.add({
         ...entry,
         host,
+        // What DocBits shows of it in its table, known now rather than learned from rows the page can forge.
+        prefix: displayedPrefix(entry.secret),
         // What the user chose in the save form, else what the host says.
         environment: entry.environment ?? environmentOf(host),
         source: 'captured',
@@ -415,7 +467,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const entry = await vault.get(id);
       // A page may only copy keys that belong to it.
       if (ctx.kind !== 'extension-page' && entry.host !== senderHost(ctx)) {
-        await record({
+        await recordOnce(`anomaly.foreignHostCopy:${id}:${senderHost(ctx)}`, {
           type: 'anomaly.foreignHostCopy',
           entryId: id,
           origin: originOf(ctx),
@@ -480,19 +532,39 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           : action === 'pastedAnyway'
             ? 'guard.pastedAnyway'
             : 'guard.cancelled';
-      await record({
-        type,
-        entryId,
-        origin: 'guard',
-        host,
-        detail: !url ? 'sandboxed frame' : insecure ? 'insecure (http) page' : 'foreign page',
-      });
-      let name: string | null = null;
-      if (await vault.isUnlocked()) name = (await vault.list()).find((e) => e.id === entryId)?.name ?? null;
-      return { name, host: print.host };
+      // Any page can send this (a guard frame is the page's): a few per key, action and page per window.
+      await recordOnce(
+        `${type}:${entryId}:${host ?? ''}`,
+        {
+          type,
+          entryId,
+          origin: 'guard',
+          host,
+          detail: !url ? 'sandboxed frame' : insecure ? 'insecure (http) page' : 'foreign page',
+        },
+        GUARD_RECORD_REPEATS,
+      );
+      // Never the key's name: a closed shadow root does not hide text from the page around it (window.find),
+      // and the ids in guard.prints would let any site list every name (issue 15, finding 3). The warning
+      // says "a DocBits API key for HOST".
+      return { name: null, host: print.host };
     },
     'page.rows': async ({ orgId, lang, rows }, ctx) => {
       const host = senderHost(ctx);
+      const tab = ctx.sender.tab?.id ?? -1;
+      if (!pageRowsAllowed(tab, now())) {
+        await recordOnce(`anomaly.messageFlood:page.rows:${host}`, {
+          type: 'anomaly.messageFlood',
+          origin: 'docbits-page',
+          host,
+          detail: `key table updates refused: more than ${PAGE_ROWS_LIMIT} a minute from one tab`,
+        });
+        throw new RequestError('forbidden', 'Too many key table updates from this page');
+      }
+      // A real table shows each key once: a prefix repeated in one message counts once (finding 1).
+      const firstRows = new Map<string, PageRow>();
+      for (const row of rows) if (!firstRows.has(row.prefix)) firstRows.set(row.prefix, row);
+      rows = [...firstRows.values()];
       const settings = await loadSettings(deps.settingsArea);
       const unlocked = await vault.isUnlocked();
       let records = sameSite(await vault.listIndex(), host, orgId);
@@ -503,6 +575,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const at = now();
       const out: RowMatch[] = [];
       const retiredUsed: string[] = [];
+      /** The entries the page's rows are about. */
+      const shownIds = new Set<string>();
       for (const row of rows) {
         // Prefer the live entry when a retired one shares the prefix.
         const candidates = records.filter((r) => r.prefix !== '' && r.prefix === row.prefix);
@@ -511,6 +585,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           out.push({ prefix: row.prefix, entry: null });
           continue;
         }
+        shownIds.add(rec.id);
         if (row.status !== 'unknown') {
           const lastUsedAt = cellDate(row.lastUsed ?? '', lang);
           // A key KeyGuard had retired whose "Last used" moves: something still holds it (once per movement,
@@ -519,16 +594,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           if (
             rec.state === 'retired' &&
             typeof lastUsedAt === 'number' &&
-            (before === null || (typeof before === 'number' && lastUsedAt > before))
+            (before === null || (typeof before === 'number' && lastUsedAt > before)) &&
+            !retiredUsed.includes(rec.id)
           ) {
             retiredUsed.push(rec.id);
           }
-          await vault.observe(rec.id, {
+          const observed = {
             status: row.status,
             expiresAt: cellDate(row.expires ?? '', lang),
             lastUsedAt,
             at,
-          });
+          };
+          await vault.observe(rec.id, observed);
+          // The next row's comparison starts from what was just stored.
+          rec.observed = observed;
         }
         let state = rec.state;
         if (row.status === 'revoked' && state !== 'retired' && unlocked) {
@@ -547,17 +626,22 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           },
         });
       }
-      // An anomaly: the audit log raises its notification, like every other anomaly's.
+      // An anomaly: the audit log raises its notification, like every other anomaly's. The page can move
+      // "Last used" as often as it likes, so once per key per window (finding 1).
       for (const id of retiredUsed) {
-        await deps.audit?.record({
+        await recordOnce(`anomaly.retiredKeyUsed:${id}`, {
           type: 'anomaly.retiredKeyUsed',
           entryId: id,
           origin: 'docbits-page',
           host,
         });
       }
-      const rotations = await advanceRotations(host, unlocked);
-      const index = sameSite(await vault.listIndex(), host, orgId);
+      const advanced = await advanceRotations(host, unlocked);
+      // Without an organisation the page would see every tenant's keys on the host: it learns about the
+      // entries its own rows show, and nothing else (issue 15, finding 8).
+      const inScope = (id: string | null) => orgId !== null || (id !== null && shownIds.has(id));
+      const index = sameSite(await vault.listIndex(), host, orgId).filter((r) => inScope(r.id));
+      const rotations = advanced.filter((r) => inScope(r.oldId) || inScope(r.newId));
       const names = unlocked ? await namesIfOpen() : null;
       // The old entry may just have been retired by a completed rotation.
       for (const m of out) {
@@ -680,6 +764,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'vault.export': async ({ password, separate }, ctx) => {
       // With the master password, check it first: a typo would make a backup nobody can open.
       if (!separate) await vault.checkPassword(password);
+      // A separate password protects the same keys: the master password's minimum applies, here and not
+      // only in the form (issue 15, finding 5). Code points, as the vault counts them.
+      else if ([...password].length < MIN_PASSWORD_LENGTH) {
+        throw new RequestError(
+          'invalid',
+          `The export password must be at least ${MIN_PASSWORD_LENGTH} characters`,
+        );
+      }
       const entries = await vault.exportEntries();
       try {
         const file = await createExport(entries, password);
@@ -721,6 +813,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       // Recorded before locking, so it is sealed into the chain with the key still at hand.
       if (await vault.isUnlocked()) await record({ type: 'vault.locked', origin: originOf(ctx) });
       await vault.lock();
+      await deps.auditLog?.forget?.();
       await deps.onLocked();
       return vault.status();
     },

@@ -80,6 +80,7 @@ const settingsPatch = obj(
     copyBurstSeconds: num(...SETTING_RANGES.copyBurstSeconds),
     unlockFailCount: num(...SETTING_RANGES.unlockFailCount),
     unlockFailMinutes: num(...SETTING_RANGES.unlockFailMinutes),
+    anomalyRepeatMinutes: num(...SETTING_RANGES.anomalyRepeatMinutes),
     guardEnabled: bool,
     guardAllowlist: arrayOf(HOST, 50),
     auditMaxRecords: num(...SETTING_RANGES.auditMaxRecords),
@@ -99,8 +100,9 @@ export interface AuditFilter {
 export const GUARD_ACTIONS = ['warned', 'pastedAnyway', 'cancelled'] as const;
 export type GuardAction = (typeof GUARD_ACTIONS)[number];
 
-/** What the leak guard may show about a key it stopped: its name when the vault is open, else its host. */
+/** What the leak guard may show about a key it stopped: its DocBits host. */
 export interface GuardReportReply {
+  /** Always null: a foreign page can read what its guard shows, so it is never told a key name. */
   name: string | null;
   host: string;
 }

@@ -25,6 +25,11 @@ export interface Settings {
   unlockFailCount: number;
   /** ... within this many minutes. */
   unlockFailMinutes: number;
+  /**
+   * An anomaly about the same key (or a page's flood of messages) is recorded and notified at most once per
+   * this many minutes, so a page that repeats it cannot fill the audit log or the screen.
+   */
+  anomalyRepeatMinutes: number;
   /** Leak guard on (it also needs the optional all-sites permission). Off by default. */
   guardEnabled: boolean;
   /** Hosts where the leak guard does not warn about foreign pastes (http: pages are still warned about). */
@@ -41,6 +46,7 @@ export const SETTING_RANGES = Object.freeze({
   copyBurstSeconds: [10, 3600],
   unlockFailCount: [2, 100],
   unlockFailMinutes: [1, 1440],
+  anomalyRepeatMinutes: [1, 1440],
   auditMaxRecords: [100, 100_000],
   auditMaxDays: [1, 3650],
 } as const);
@@ -55,6 +61,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   copyBurstSeconds: 60,
   unlockFailCount: 5,
   unlockFailMinutes: 10,
+  anomalyRepeatMinutes: 60,
   guardEnabled: false,
   guardAllowlist: [] as string[],
   auditMaxRecords: 10_000,
@@ -111,6 +118,7 @@ export function normaliseSettings(raw: unknown): Settings {
     copyBurstSeconds: ranged(r, 'copyBurstSeconds'),
     unlockFailCount: ranged(r, 'unlockFailCount'),
     unlockFailMinutes: ranged(r, 'unlockFailMinutes'),
+    anomalyRepeatMinutes: ranged(r, 'anomalyRepeatMinutes'),
     guardEnabled: pick(r.guardEnabled, (v): v is boolean => typeof v === 'boolean', false),
     guardAllowlist: [...new Set(pick(r.guardAllowlist, isHosts, []))],
     auditMaxRecords: ranged(r, 'auditMaxRecords'),

@@ -72,6 +72,8 @@ export function AuditSection({ send, entries, save, locale, now }: Props) {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [failure, setFailure] = useState('');
   const [report, setReport] = useState<AuditVerifyReport | null>(null);
+  /** The log is over its record count with nothing retention may drop yet (see lib/audit/log.ts). */
+  const [full, setFull] = useState(false);
   const [busy, setBusy] = useState(false);
   const names = new Map((entries ?? []).map((e) => [e.id, e.name]));
 
@@ -106,11 +108,21 @@ export function AuditSection({ send, entries, save, locale, now }: Props) {
     void load();
   }, [load]);
 
+  // Whether the log is full is worth saying without a click; a failure here is shown by the list's own.
+  useEffect(() => {
+    send('audit.verify', {}).then(
+      (r) => setFull(r.full === true),
+      () => {},
+    );
+  }, [send]);
+
   const verify = async () => {
     setBusy(true);
     setFailure('');
     try {
-      setReport(await send('audit.verify', {}));
+      const r = await send('audit.verify', {});
+      setReport(r);
+      setFull(r.full === true);
       await load();
     } catch (e) {
       setFailure(t('auditFailed', describeError(e)));
@@ -187,6 +199,11 @@ export function AuditSection({ send, entries, save, locale, now }: Props) {
             </p>
           ))}
         {report?.checkpoint && <p class="hint">{t('auditCheckpoint', report.checkpoint.dropped)}</p>}
+        {full && (
+          <p class="error" role="status">
+            {t('auditFull')}
+          </p>
+        )}
       </div>
       <StatusLine error={failure} />
       {events && (
@@ -217,6 +234,7 @@ export function AuditSection({ send, entries, save, locale, now }: Props) {
                     <td>{[e.origin, e.host].filter(Boolean).join(' · ')}</td>
                     <td>
                       {e.detail ?? ''}
+                      {e.count !== undefined && e.count > 1 && <span> ({t('auditCount', e.count)})</span>}
                       {e.late && <span class="hint"> ({t('auditLate')})</span>}
                     </td>
                   </tr>

@@ -1,6 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
-import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES, type Settings } from '../../lib/settings';
+import {
+  AUTO_LOCK_CHOICES,
+  CLIPBOARD_CLEAR_CHOICES,
+  SETTING_RANGES,
+  type Settings,
+} from '../../lib/settings';
 import type { Send } from '../api';
 import { describeError } from '../errors';
 import { focusFirstInvalid, SelectField, StatusLine, TextField } from './fields';
@@ -9,6 +14,7 @@ import { formatMinutes, formatUnit, parseWhole } from './format';
 /** The ranges the protocol accepts (lib/messages.ts, settings.set). */
 export const ROTATION_RANGE = [1, 3650] as const;
 export const LEAD_RANGE = [0, 365] as const;
+const REPEAT_RANGE = SETTING_RANGES.anomalyRepeatMinutes;
 
 interface Props {
   send: Send;
@@ -23,7 +29,8 @@ export function SettingsSection({ send, settings, locale, onSaved }: Props) {
   const [clipboard, setClipboard] = useState(settings.clipboardClearSeconds);
   const [rotation, setRotation] = useState(String(settings.rotationDays));
   const [lead, setLead] = useState(String(settings.reminderLeadDays));
-  const [errors, setErrors] = useState<{ rotation?: string; lead?: string }>({});
+  const [repeat, setRepeat] = useState(String(settings.anomalyRepeatMinutes));
+  const [errors, setErrors] = useState<{ rotation?: string; lead?: string; repeat?: string }>({});
   const [saved, setSaved] = useState('');
   const [failure, setFailure] = useState('');
   const [busy, setBusy] = useState(false);
@@ -43,12 +50,15 @@ export function SettingsSection({ send, settings, locale, onSaved }: Props) {
     if (busy) return;
     const rotationDays = parseWhole(rotation, ...ROTATION_RANGE);
     const reminderLeadDays = parseWhole(lead, ...LEAD_RANGE);
+    const anomalyRepeatMinutes = parseWhole(repeat, ...REPEAT_RANGE);
     const next: typeof errors = {};
     if (rotationDays === undefined) next.rotation = t('optErrWhole', ...ROTATION_RANGE);
     if (reminderLeadDays === undefined) next.lead = t('optErrWhole', ...LEAD_RANGE);
+    if (anomalyRepeatMinutes === undefined) next.repeat = t('optErrWhole', ...REPEAT_RANGE);
     setErrors(next);
     touched();
-    if (rotationDays === undefined || reminderLeadDays === undefined) return setAttempt((n) => n + 1);
+    if (rotationDays === undefined || reminderLeadDays === undefined || anomalyRepeatMinutes === undefined)
+      return setAttempt((n) => n + 1);
     setBusy(true);
     try {
       const stored = await send('settings.set', {
@@ -57,11 +67,13 @@ export function SettingsSection({ send, settings, locale, onSaved }: Props) {
           clipboardClearSeconds: clipboard,
           rotationDays,
           reminderLeadDays,
+          anomalyRepeatMinutes,
         },
       });
       onSaved(stored);
       setRotation(String(stored.rotationDays));
       setLead(String(stored.reminderLeadDays));
+      setRepeat(String(stored.anomalyRepeatMinutes));
       setSaved(t('optSettingsSaved'));
     } catch (err) {
       setFailure(t('optErrSettingsFailed', describeError(err)));
@@ -127,6 +139,21 @@ export function SettingsSection({ send, settings, locale, onSaved }: Props) {
             touched();
           }}
           error={errors.lead}
+          disabled={busy}
+        />
+      </div>
+      <div class="field-row">
+        <TextField
+          label={t('optAnomalyRepeat')}
+          hint={t('optAnomalyRepeatHint')}
+          inputMode="numeric"
+          value={repeat}
+          onInput={(v) => {
+            setRepeat(v);
+            setErrors((e) => ({ ...e, repeat: undefined }));
+            touched();
+          }}
+          error={errors.repeat}
           disabled={busy}
         />
       </div>

@@ -11,15 +11,23 @@
  * the shared secret, XChaCha20-Poly1305) and kept aside; the private half is stored encrypted under the
  * audit encryption key, so only an unlocked vault can open them. At the next unlock (or the next event
  * while unlocked) they are decrypted and appended to the chain, marked `late`, with their original time.
- * Until then they are confidential but not authenticated: anyone who can write the database could drop or
- * add such a record, which is why the viewer marks them. A public key is used rather than a key kept in
- * the clear so that what is recorded while locked stays unreadable on disk.
+ * Until then they are confidential but not authenticated: anyone who can write the database could drop,
+ * add or forge such a record (the public key is in the clear), which is why the viewer marks them as
+ * unauthenticated. A public key is used rather than a key kept in the clear so that what is recorded while
+ * locked stays unreadable on disk. The store is capped at {@link PENDING_LIMIT} records and repeats of an
+ * identical event are merged into one record with a count, so a page repeating an event while the vault is
+ * locked cannot fill the disk (issue 15, finding 1); beyond the cap one record counts what was not kept.
  *
- * Retention. When the log holds more than `maxRecords` records or records older than `maxDays`, the
- * oldest are dropped (down to 90% of the limit, so it does not happen at every event) after the whole
- * chain has been verified (a broken chain is never pruned: the evidence stays). A checkpoint MAC'ed with
- * the audit key carries the last dropped record's seq and link, so the rest still verifies, and a
- * `log.checkpoint` event records how many were dropped.
+ * Retention. Records older than `maxDays` are dropped. When the log holds more than `maxRecords` records,
+ * only records a page could have caused (origin `docbits-page` or `guard`) and merged records are dropped
+ * because of the count, oldest first, down to 90% of the limit; a record younger than `maxDays` of any
+ * other kind is never dropped because of the count (a page must not be able to push `vault.created` out of
+ * the log), so the log may then stay over the limit: it is *full*, and the options page says so. Pruning
+ * runs only after the whole chain has been verified (a broken chain is never pruned: the evidence stays).
+ * Dropping from the front leaves a checkpoint MAC'ed with the audit key that carries the last dropped
+ * record's seq and link, so the rest still verifies; dropping from the middle re-seals and re-links the
+ * kept records behind a new checkpoint (only the holder of the audit keys can). A `log.checkpoint` event
+ * records how many were dropped.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
@@ -60,6 +68,10 @@ export type Retention = { maxRecords: number; maxDays: number };
 
 const DAY_MS = 86_400_000;
 const MAX_DETAIL = 200;
+/** Records kept aside while locked, at most (one more counts what did not fit). */
+export const PENDING_LIMIT = 1000;
+/** Origins of records a web page could have caused: the first to go when the log is over its count. */
+const PAGE_ORIGINS: ReadonlySet<string> = new Set(['docbits-page', 'guard']);
 
 /** One event as the viewer shows it (decrypted; never a secret). */
 export interface AuditEvent {
@@ -72,6 +84,8 @@ export interface AuditEvent {
   detail?: string;
   /** Recorded while the vault was locked, sealed into the chain later. */
   late?: true;
+  /** How many identical events this record stands for (merged while locked); absent = 1. */
+  count?: number;
 }
 
 export interface AuditVerifyReport {
@@ -85,6 +99,11 @@ export interface AuditVerifyReport {
   checkpoint: { seq: number; at: number; dropped: number } | null;
   /** Records made while locked that are not sealed into the chain yet. */
   pending: number;
+  /**
+   * More records than the retention count, none of which retention may drop yet (younger than the
+   * retention days and not page-originated or merged): the user should export and lower the days.
+   */
+  full: boolean;
 }
 
 /** The storage the log needs (a subset of VaultStore). */
@@ -99,6 +118,8 @@ export interface AuditLogOptions {
   keys(): Promise<SessionKey | null>;
   now?: () => number;
   retention?: () => Promise<Retention>;
+  /** Locked-time records kept at most (default {@link PENDING_LIMIT}; tests lower it). */
+  pendingLimit?: number;
   /** Called after each event is recorded (sealed or pending), e.g. for anomaly detection. */
   onRecorded?: (input: AuditInput, at: number) => Promise<void> | void;
   /** Where a failure to record is reported (the error's class name only). */
@@ -156,6 +177,8 @@ export function cleanInput(input: AuditInput): AuditInput {
   if (input.origin && (AUDIT_ORIGINS as readonly string[]).includes(input.origin)) out.origin = input.origin;
   if (typeof input.host === 'string' && /^[a-z0-9.:[\]-]{1,253}$/.test(input.host)) out.host = input.host;
   if (typeof input.detail === 'string' && input.detail !== '') out.detail = input.detail.slice(0, MAX_DETAIL);
+  if (Number.isInteger(input.count) && (input.count as number) > 1 && (input.count as number) < 1e9)
+    out.count = input.count;
   return out;
 }
 
@@ -203,8 +226,15 @@ export class AuditLog {
   private readonly retention: () => Promise<Retention>;
   private readonly onRecorded?: AuditLogOptions['onRecorded'];
   private readonly logError: (text: string) => void;
+  private readonly pendingLimit: number;
   private tail: Promise<unknown> = Promise.resolve();
   private cached: Keyed | null = null;
+  /**
+   * Locked-time records that can still take repeats: the event (as JSON) → its key in the store, how many
+   * it stands for and when the first happened. In memory only (the records themselves are sealed and cannot
+   * be read while locked); a restarted worker starts a new record for the next repeat.
+   */
+  private merging = new Map<string, { key: number; count: number; at: number }>();
 
   constructor(options: AuditLogOptions) {
     this.store = options.store;
@@ -213,6 +243,7 @@ export class AuditLog {
     this.retention = options.retention ?? (async () => DEFAULT_RETENTION);
     this.onRecorded = options.onRecorded;
     this.logError = options.logError ?? ((t) => console.error(t));
+    this.pendingLimit = options.pendingLimit ?? PENDING_LIMIT;
   }
 
   /** Appends are a read-modify-write of the chain head: one at a time. */
@@ -262,6 +293,20 @@ export class AuditLog {
       await this.prune(keyed);
       return n;
     });
+  }
+
+  /**
+   * Wipes the cached data key, the derived keys and the X25519 private key (call on lock, idle lock and
+   * browser start): after Lock nothing in this worker's memory should open the vault (issue 15, finding 9).
+   */
+  forget(): void {
+    const c = this.cached;
+    this.cached = null;
+    if (!c) return;
+    c.dataKey.fill(0);
+    c.encKey.fill(0);
+    c.macKey.fill(0);
+    c.privateKey.fill(0);
   }
 
   /** Every event, oldest first (decrypted). */
@@ -320,20 +365,28 @@ export class AuditLog {
         broken: { seq: first, reason: 'checkpoint' },
         checkpoint: null,
         pending,
+        full: false,
       };
     }
     const start: ChainAnchor = checkpoint ?? { seq: 0, link: GENESIS_LINK };
     const head = (await this.store.getMeta(AUDIT_HEAD_META)) as ChainAnchor | undefined;
     const report = verifyChain(keyed.macKey, records, start, head ?? (records.length > 0 ? null : start));
-    return { ...report, records: records.length, checkpoint: summary, pending };
+    // (prune has run at the last record: over the count now means nothing more may be dropped yet)
+    const full = records.length > (await this.retention()).maxRecords;
+    return { ...report, records: records.length, checkpoint: summary, pending, full };
   }
 
   /** The audit keys of the unlocked vault, creating the log's key pair on first use; null when locked. */
   private async keyed(): Promise<Keyed | null> {
     const session = await this.keys();
-    if (!session) return null;
+    if (!session) {
+      // Locked: whatever was cached belongs to a key that is gone.
+      this.forget();
+      return null;
+    }
     const c = this.cached;
     if (c && c.vaultId === session.vaultId && sameKey(c.dataKey, session.key)) return c;
+    this.forget();
     const { encKey, macKey } = deriveAuditKeys(session.key, session.vaultId);
     const stored = (await this.store.getMeta(AUDIT_KEYS_META)) as StoredKeys | undefined;
     let privateKey: Uint8Array | null = null;
@@ -389,22 +442,60 @@ export class AuditLog {
 
   private async storePending(input: AuditInput, at: number): Promise<void> {
     const stored = (await this.store.getMeta(AUDIT_KEYS_META)) as StoredKeys | undefined;
-    const plain = utf8Encode(JSON.stringify({ ...input, at }));
-    if (stored && typeof stored.publicKey === 'string') {
-      await this.store.appendAudit({ sealed: sealTo(base64ToBytes(stored.publicKey), plain) });
-    } else {
+    const boxOf = (event: Record<string, unknown>) => {
+      const plain = utf8Encode(JSON.stringify(event));
+      if (stored && typeof stored.publicKey === 'string') {
+        return { sealed: sealTo(base64ToBytes(stored.publicKey), plain) };
+      }
       // No log key pair yet (the vault was never unlocked since the log exists): keep the event, which
       // holds no secret by construction, readable until it is sealed.
-      await this.store.appendAudit({ plain: { ...input, at } });
+      return { plain: event };
+    };
+    const pending = await this.store.listAuditPending();
+    const keys = new Set(pending.map((p) => p.key));
+    const id = JSON.stringify(input);
+    const merge = this.merging.get(id);
+    if (merge && keys.has(merge.key)) {
+      // A repeat: the record is replaced by one that counts it (new first, so a crash loses no event).
+      const count = merge.count + 1;
+      const key = await this.store.appendAudit(boxOf({ ...input, at: merge.at, count }));
+      await this.store.writeAudit({ deletePending: [merge.key] });
+      this.merging.set(id, { key, count, at: merge.at });
+      return;
     }
+    if (pending.length >= this.pendingLimit) {
+      // Full: one record (a count, no content, so it can stay readable) says how many were not kept.
+      const over = pending.find((p) => typeof p.value.overflow === 'number');
+      const n = over ? (over.value.overflow as number) + 1 : 1;
+      const first = over && typeof over.value.at === 'number' ? over.value.at : at;
+      await this.store.appendAudit({ overflow: n, at: first });
+      if (over) await this.store.writeAudit({ deletePending: [over.key] });
+      return;
+    }
+    const key = await this.store.appendAudit(boxOf({ ...input, at }));
+    if (this.merging.size >= this.pendingLimit) this.merging.clear();
+    this.merging.set(id, { key, count: 1, at });
   }
 
   private async sealPendingWith(keyed: Keyed): Promise<number> {
     const pending = await this.store.listAuditPending();
+    this.merging.clear();
     if (pending.length === 0) return 0;
     const items: Array<{ input: AuditInput; at: number; late: true }> = [];
     let unreadable = 0;
     for (const { value } of pending) {
+      if (typeof value.overflow === 'number') {
+        items.push({
+          input: {
+            type: 'log.checkpoint',
+            origin: 'background',
+            detail: `${value.overflow} event(s) recorded while locked were not kept: the store for them was full`,
+          },
+          at: typeof value.at === 'number' && Number.isFinite(value.at) ? value.at : this.now(),
+          late: true,
+        });
+        continue;
+      }
       try {
         const v =
           value.sealed !== undefined
@@ -431,6 +522,8 @@ export class AuditLog {
         late: true,
       });
     }
+    // A merged record keeps its first time but was stored last: chain them in the order they happened.
+    items.sort((a, b) => a.at - b.at);
     await this.append(
       keyed,
       items,
@@ -486,30 +579,119 @@ export class AuditLog {
     const records = (await this.store.listAuditLog()) as unknown as ChainRecord[];
     const report = await this.verifyWith(keyed);
     if (!report.ok) return;
+    // By age: the oldest, from the front (the newest record always stays: the head must stay verifiable).
+    let front = 0;
+    while (front < records.length - 1 && (records[front]?.at ?? 0) < cutoff) front++;
+    // By count: of the young records, only what a page could have caused or what merges repeats, oldest first.
     const keep = Math.max(1, Math.floor(maxRecords * 0.9));
-    let drop = Math.max(0, records.length - keep);
-    while (drop < records.length - 1 && (records[drop]?.at ?? 0) < cutoff) drop++;
+    let excess = records.length - front - keep;
+    const dropped = new Set<number>();
+    if (count > maxRecords && excess > 0) {
+      for (let i = front; i < records.length - 1 && excess > 0; i++) {
+        const r = records[i] as ChainRecord;
+        const event = this.readRecord(keyed, r);
+        if (event && (PAGE_ORIGINS.has(event.origin ?? '') || (event.count ?? 1) > 1)) {
+          dropped.add(i);
+          excess--;
+        }
+      }
+    }
+    // Only whole runs from the front: the old checkpoint way.
+    while (dropped.has(front)) dropped.delete(front++);
+    const drop = front + dropped.size;
     if (drop === 0) return;
-    const last = records[drop - 1] as ChainRecord;
     const previous = checkCheckpoint(keyed.macKey, await this.store.getMeta(AUDIT_CHECKPOINT_META));
-    const fields = {
-      seq: last.seq,
-      link: last.link,
-      at: this.now(),
-      dropped: (previous?.dropped ?? 0) + drop,
-    };
-    const checkpoint: Checkpoint = { ...fields, mac: checkpointMac(keyed.macKey, fields) };
-    await this.store.writeAudit({ dropThrough: last.seq, meta: { [AUDIT_CHECKPOINT_META]: checkpoint } });
+    const total = (previous?.dropped ?? 0) + drop;
+    if (dropped.size === 0) {
+      const last = records[front - 1] as ChainRecord;
+      const fields = { seq: last.seq, link: last.link, at: this.now(), dropped: total };
+      const checkpoint: Checkpoint = { ...fields, mac: checkpointMac(keyed.macKey, fields) };
+      await this.store.writeAudit({ dropThrough: last.seq, meta: { [AUDIT_CHECKPOINT_META]: checkpoint } });
+    } else {
+      await this.rechain(
+        keyed,
+        records.filter((_, i) => i >= front && !dropped.has(i)),
+        front > 0 ? (records[front - 1] as ChainRecord).link : (previous?.link ?? GENESIS_LINK),
+        total,
+      );
+    }
     await this.append(keyed, [
       {
         input: {
           type: 'log.checkpoint',
           origin: 'background',
-          detail: `retention dropped ${drop} record(s) through #${last.seq}`,
+          detail:
+            dropped.size === 0
+              ? `retention dropped ${drop} record(s) through #${(records[front - 1] as ChainRecord).seq}`
+              : `retention dropped ${drop} record(s): the oldest ${front} and ${dropped.size} page-originated or merged (the log was over its count)`,
         },
         at: this.now(),
       },
     ]);
+  }
+
+  /** One stored record decrypted, or null when it cannot be (verify() has said the chain is whole). */
+  private readRecord(keyed: Keyed, r: ChainRecord): AuditEvent | null {
+    try {
+      const plain = open(
+        keyed.encKey,
+        base64ToBytes(r.nonce),
+        base64ToBytes(r.ct),
+        recordAad(keyed.vaultId, r.seq),
+      );
+      return parseEvent(utf8Decode(plain), r.seq, r.at, r.late === true);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Re-seals `kept` (oldest first) as the whole chain, ending at the current head's seq, behind a new signed
+   * checkpoint anchored on `anchorLink`; everything before is deleted. One transaction: all or nothing.
+   */
+  private async rechain(
+    keyed: Keyed,
+    kept: ChainRecord[],
+    anchorLink: string,
+    dropped: number,
+  ): Promise<void> {
+    const last = kept.at(-1) as ChainRecord;
+    const start = last.seq - kept.length;
+    const fields = { seq: start, link: anchorLink, at: this.now(), dropped };
+    const checkpoint: Checkpoint = { ...fields, mac: checkpointMac(keyed.macKey, fields) };
+    const linkOf = createLinker(keyed.macKey);
+    let prev = base64ToBytes(anchorLink);
+    let seq = start;
+    const put: AuditLogRecord[] = [];
+    for (const r of kept) {
+      seq++;
+      const plain = open(
+        keyed.encKey,
+        base64ToBytes(r.nonce),
+        base64ToBytes(r.ct),
+        recordAad(keyed.vaultId, r.seq),
+      );
+      const box = seal(keyed.encKey, plain, recordAad(keyed.vaultId, seq));
+      const link = linkOf(prev, { seq, at: r.at, late: r.late, nonce: box.nonce, ct: box.ct });
+      const rec: ChainRecord = {
+        seq,
+        at: r.at,
+        nonce: bytesToBase64(box.nonce),
+        ct: bytesToBase64(box.ct),
+        link: bytesToBase64(link),
+      };
+      if (r.late) rec.late = true;
+      put.push(rec as unknown as AuditLogRecord);
+      prev = link;
+    }
+    await this.store.writeAudit({
+      dropThrough: start,
+      put,
+      meta: {
+        [AUDIT_CHECKPOINT_META]: checkpoint,
+        [AUDIT_HEAD_META]: { seq, link: bytesToBase64(prev) } satisfies ChainAnchor,
+      },
+    });
   }
 }
 

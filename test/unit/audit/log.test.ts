@@ -142,7 +142,10 @@ describe('audit log', () => {
   it('retention drops the oldest records behind a signed checkpoint and stays verifiable', async () => {
     const s = await setup({ maxRecords: 50, maxDays: 365 });
     await s.unlock();
-    for (let i = 0; i < 130; i++) await s.log.record({ type: 'entry.copied', entryId: `e${i}` });
+    // (records a page caused: young records of other kinds are never dropped because of the count)
+    for (let i = 0; i < 130; i++) {
+      await s.log.record({ type: 'entry.copied', entryId: `e${i}`, origin: 'docbits-page' });
+    }
     const report = await s.log.verify();
     expect(report.ok).toBe(true);
     expect(report.records).toBeLessThanOrEqual(50);

@@ -34,6 +34,7 @@ describe('audit viewer', () => {
       broken: null,
       checkpoint: null,
       pending: 0,
+      full: false,
     };
     const send = (async (type: string, payload: unknown) => {
       calls.push([type, payload]);
@@ -56,7 +57,9 @@ describe('audit viewer', () => {
     );
     await screen.findByText('2 of 2 events');
     expect(screen.getByRole('cell', { name: 'ERP connector' })).toBeTruthy();
-    expect(screen.getByText(/recorded while locked/)).toBeTruthy();
+    // Made while locked: anyone who can write the profile could have forged it (issue 15, finding 10).
+    expect(screen.getByText(/recorded while locked; not authenticated/)).toBeTruthy();
+    expect(screen.queryByText(/The audit log is full/)).toBeNull();
     fireEvent.change(screen.getByLabelText('Event'), { target: { value: 'entry.copied' } });
     await screen.findByText('1 of 1 events');
     expect(calls.at(-1)).toEqual(['audit.list', { filter: { type: 'entry.copied' } }]);
@@ -65,6 +68,10 @@ describe('audit viewer', () => {
     report = { ...report, ok: false, checked: 0, broken: { seq: 1, reason: 'altered' } };
     fireEvent.click(screen.getByRole('button', { name: 'Verify log' }));
     await screen.findByText('Log broken at record #1: the record was changed.');
+    // Over the count with nothing retention may drop: the page says so (issue 15, finding 1).
+    report = { ...report, ok: true, checked: 2, broken: null, full: true };
+    fireEvent.click(screen.getByRole('button', { name: 'Verify log' }));
+    await screen.findByText(/The audit log is full/);
     fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
     expect(saved[0]?.[0]).toBe('keyguard-audit-2026-11-27.json');
     expect(JSON.parse(saved[0]?.[1] ?? '{}').events).toHaveLength(1);

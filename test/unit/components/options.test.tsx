@@ -691,10 +691,20 @@ describe('options page: settings', () => {
     fireEvent.change(clipboard, { target: { value: '120' } });
     type('Rotate keys after (days)', '60');
     type('Remind me before (days)', '7');
+    expect(input('Repeat an alert about the same key after (minutes)').value).toBe('60');
+    type('Repeat an alert about the same key after (minutes)', '30');
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     expect(await screen.findByText('Settings saved.')).toBeTruthy();
     expect(bg.calls('settings.set')).toEqual([
-      { patch: { autoLockMinutes: 0, clipboardClearSeconds: 120, rotationDays: 60, reminderLeadDays: 7 } },
+      {
+        patch: {
+          autoLockMinutes: 0,
+          clipboardClearSeconds: 120,
+          rotationDays: 60,
+          reminderLeadDays: 7,
+          anomalyRepeatMinutes: 30,
+        },
+      },
     ]);
   });
 
