@@ -31,6 +31,7 @@ import {
   watchPageErrors,
 } from './docbits-ui.js';
 import {
+  type ArmingRecord,
   call,
   drawDecoy,
   type ExtensionBrowser,
@@ -39,9 +40,11 @@ import {
   launchExtension,
   maskBeforeFrame,
   openPopup,
+  quasarLayersScript,
   readClipboard,
   removeDecoy,
   startDocbitsSite,
+  watchArming,
   writeClipboard,
 } from './harness/index.js';
 
@@ -608,6 +611,131 @@ describe('language switch', () => {
     await page.waitForFunction((sel) => !!document.querySelector<HTMLInputElement>(sel)?.value, LEGACY_INPUT);
     expect(await textSecurity(page, LEGACY_INPUT)).toBe('disc');
     await control(page, 'Show API key');
+    expectNoPageErrors();
+  });
+});
+
+describe("under Quasar's full-viewport notification layers (as on the real DocBits front end)", () => {
+  // The real app's Notify plugin keeps transparent, click-through lists over the whole viewport at z-index
+  // 9500 (docbits-page.md); IntersectionObserver v2 counts them as painted over everything in the page's own
+  // stacking order. KeyGuard's controls are in the top layer, above them. Here the page has them from its
+  // first paint (an init script in the page's own world), on a tab of its own.
+  const ARM_WITHIN_MS = 1_000;
+  // Show and Hide are one button (its name changes): it is measured once, as "Show API key".
+  const GUARDED = ['Show API key', 'Copy API key', 'Save to KeyGuard', 'Save', 'Copy full key'];
+  const quasarName = `Quasar ${randomBytes(3).toString('hex')}`;
+  let mainPage: Page;
+  let mainErrors: ReturnType<typeof watchPageErrors>;
+
+  beforeAll(async () => {
+    mainPage = page;
+    mainErrors = errors;
+    page = await ext.context.newPage();
+    errors = watchPageErrors(page);
+    await page.addInitScript(quasarLayersScript);
+    // The tab in front, as a user's: a tab in the background has its timers throttled to once a second.
+    await page.bringToFront();
+  });
+
+  afterAll(async () => {
+    await page.close();
+    page = mainPage;
+    errors = mainErrors;
+    await page.bringToFront();
+  });
+
+  /** Every button seen armed within ARM_WITHIN_MS of appearing (names with their times, no secrets). */
+  function expectArmedInTime(records: ArmingRecord[], names: ReadonlyArray<string | RegExp>): void {
+    // An appearance shorter than that (hidden again, e.g. under DocBits' dialog) need not have armed.
+    const late = records
+      .filter((r) =>
+        r.armedAt === null
+          ? (r.goneAt ?? Date.now()) - r.seenAt > ARM_WITHIN_MS
+          : r.armedAt - r.seenAt > ARM_WITHIN_MS,
+      )
+      .map((r) => `${r.name}: ${r.armedAt === null ? 'never armed' : `${r.armedAt - r.seenAt} ms`}`);
+    expect(late, `controls not armed within ${ARM_WITHIN_MS} ms of appearing`).toEqual([]);
+    for (const name of names) {
+      expect(
+        records.some((r) => (typeof name === 'string' ? r.name === name : name.test(r.name))),
+        `"${name}" appeared`,
+      ).toBe(true);
+    }
+    const worst = Math.max(...records.map((r) => (r.armedAt ?? 0) - r.seenAt));
+    console.info(`arming under Quasar's layers: ${records.length} controls, slowest ${worst} ms`);
+  }
+
+  it('current UI: every control arms within 1 s of appearing, and real clicks work', async () => {
+    await open('/setting', { ui: 'current', lang: 'en', seed: 'default' });
+    expect(
+      await page.evaluate(() => document.querySelectorAll('.q-notifications__list--center').length),
+      "Quasar's full-viewport lists are in the page",
+    ).toBe(3);
+    const rows = watchArming(page, GUARDED);
+    await page.getByRole('link', { name: 'Integration' }).click();
+    await page.waitForURL('**/settings/integration');
+    await idle(page);
+    await expectAllRowsAnnotated(page);
+    const name = quasarName;
+    const key = await createKeyInDocbits(page, en, { name, description: 'under the notification lists' });
+    // Show / Hide, Copy, Save to KeyGuard → the save form's Save: each a real click, each must act.
+    await (await control(page, 'Show API key')).click();
+    await expect.poll(() => textSecurity(page, SHOW_ONCE_CODE)).not.toBe('disc');
+    await (await control(page, 'Hide API key')).click();
+    await expect.poll(() => textSecurity(page, SHOW_ONCE_CODE)).toBe('disc');
+    await writeClipboard(page, 'before');
+    await (await control(page, 'Copy API key')).click();
+    expect(await clipboardBecomes(page, key, true), '"Copy API key" copied the key').toBe(true);
+    await (await control(page, 'Save to KeyGuard')).click();
+    await (await control(page, 'Save')).click();
+    await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 10_000 });
+    expect((await entriesNamed(name)).length, 'saved by a real click').toBe(1);
+    await finishShowOnce(page, en);
+    const prefix = (await docbitsRecord(page, name)).key_prefix;
+    await writeClipboard(page, 'before');
+    await (await findInRow(page, 'Copy full key', prefix, 'button')).click();
+    expect(await clipboardBecomes(page, key, true), '"Copy full key" copied the key').toBe(true);
+    expectArmedInTime(await rows.stop(), GUARDED);
+    expect(await keyguardMessages(page), 'no click was refused').not.toContain(REFUSED);
+    expectNoPageErrors();
+  });
+
+  it("guide panel: a rotation checklist's buttons arm within 1 s of appearing and work", async () => {
+    // A guided rotation of the key saved above puts its checklist into the panel above the key table.
+    const [saved] = await entriesNamed(quasarName);
+    expect(saved, 'the key saved in the test before').toBeDefined();
+    await call(ctl, 'rotation.start', { id: saved?.id ?? '' });
+    const watch = watchArming(page, ['Use suggested name', 'Cancel rotation']);
+    await open('/settings/integration', { ui: 'current', lang: 'en' });
+    await findByName(page, 'Rotation checklist', 'region', { timeoutMs: 10_000 });
+    // With DocBits' create dialog closed, "Use suggested name" says to create the key first: it acted.
+    await (await control(page, 'Use suggested name')).click();
+    await (await control(page, 'Cancel rotation')).click();
+    await expect
+      .poll(() => isShown(page, 'Cancel rotation', 'button'), {
+        timeout: 10_000,
+        message: 'the rotation was cancelled by the click',
+      })
+      .toBe(false);
+    expectArmedInTime(await watch.stop(), ['Use suggested name', 'Cancel rotation']);
+    expect(await keyguardMessages(page), 'no click was refused').not.toContain(REFUSED);
+    expectNoPageErrors();
+  });
+
+  it('legacy UI: Show, Copy, Save to KeyGuard and Save arm within 1 s and work', async () => {
+    const watch = watchArming(page, GUARDED);
+    await open('/settings/integration', { ui: 'legacy', lang: 'en', delay: '400' });
+    await page.waitForFunction((sel) => !!document.querySelector<HTMLInputElement>(sel)?.value, LEGACY_INPUT);
+    await (await control(page, 'Show API key')).click();
+    await expect.poll(() => textSecurity(page, LEGACY_INPUT)).not.toBe('disc');
+    await (await control(page, 'Hide API key')).click();
+    await writeClipboard(page, 'before');
+    await (await control(page, 'Copy API key')).click();
+    expect(await clipboardBecomes(page, 'before', false), '"Copy API key" copied').toBe(true);
+    await (await control(page, 'Save to KeyGuard')).click();
+    await control(page, 'Save');
+    expectArmedInTime(await watch.stop(), ['Show API key', 'Copy API key', 'Save to KeyGuard', 'Save']);
+    expect(await keyguardMessages(page), 'no click was refused').not.toContain(REFUSED);
     expectNoPageErrors();
   });
 });
