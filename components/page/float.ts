@@ -29,6 +29,8 @@ interface Entry {
   pop: HTMLElement;
   /** Set while the page covers the host: the wrapper is hidden. */
   yielded: boolean;
+  /** Where our controls were when last shown (see {@link coveredByPage}). */
+  spots: Array<[number, number]>;
 }
 
 const ANCHORED = (win: Window & typeof globalThis): boolean =>
@@ -66,22 +68,27 @@ function ancestors(host: Element): Set<Element> {
 
 /**
  * Whether an element of the page (one that takes clicks) is painted over the host's own box: the first
- * element under our wrapper at a few points of the host that is neither the host nor one of its ancestors.
- * Click-through layers (pointer-events: none, like Quasar's) are not hit, so they never count.
+ * element under our wrapper at a few points of the host — two corners, the centre and the centre of each of
+ * our controls (`spots`, offsets from the host's top left corner) — that is neither the host nor one of its
+ * ancestors. Click-through layers (pointer-events: none, like Quasar's) are not hit, so they never count.
  */
-export function coveredByPage(host: HTMLElement, doc: Document): boolean {
+export function coveredByPage(
+  host: HTMLElement,
+  doc: Document,
+  spots: ReadonlyArray<readonly [number, number]> = [],
+): boolean {
   const r = host.getBoundingClientRect();
   if (r.width === 0 || r.height === 0) return false;
   const view = doc.documentElement;
   const w = doc.defaultView?.innerWidth ?? view.clientWidth;
   const h = doc.defaultView?.innerHeight ?? view.clientHeight;
   const up = ancestors(host);
-  // Two corners and the centre: a dialog, a menu or a fixed header over the host covers one of them.
-  const points = [
+  const points: Array<readonly [number, number]> = [
     [r.left + 2, r.top + 2],
     [r.left + r.width / 2, r.top + r.height / 2],
     [r.right - 2, r.bottom - 2],
-  ] as const;
+    ...spots.map(([dx, dy]) => [r.left + dx, r.top + dy] as const),
+  ];
   for (const [x, y] of points) {
     if (x < 0 || y < 0 || x >= w || y >= h) continue;
     for (const el of doc.elementsFromPoint(x, y)) {
@@ -91,6 +98,17 @@ export function coveredByPage(host: HTMLElement, doc: Document): boolean {
     }
   }
   return false;
+}
+
+/** The centres of the controls in `pop`, as offsets from the host's top left corner (while shown). */
+function spotsOf(host: HTMLElement, pop: HTMLElement): Array<[number, number]> {
+  const origin = host.getBoundingClientRect();
+  const spots: Array<[number, number]> = [];
+  for (const el of pop.querySelectorAll('button,input,select,summary')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0) spots.push([r.left + r.width / 2 - origin.left, r.top + r.height / 2 - origin.top]);
+  }
+  return spots;
 }
 
 /** The floats of one window and the listeners they share (one set per window, however many controls). */
@@ -116,7 +134,8 @@ function shared(win: Window & typeof globalThis): Shared {
     const plan: Array<[Entry, DOMRect | null, boolean]> = [];
     for (const e of entries) {
       if (!e.host.isConnected) continue;
-      plan.push([e, anchored ? null : e.host.getBoundingClientRect(), coveredByPage(e.host, doc)]);
+      if (isOpen(e.pop)) e.spots = spotsOf(e.host, e.pop);
+      plan.push([e, anchored ? null : e.host.getBoundingClientRect(), coveredByPage(e.host, doc, e.spots)]);
     }
     for (const [e, rect, covered] of plan) {
       if (rect) place(e.pop, rect);
@@ -187,7 +206,7 @@ export function floatOver(host: HTMLElement, pop: HTMLElement, win: Window): Flo
   const w = win as Window & typeof globalThis;
   if (typeof pop.showPopover !== 'function') return { stop: () => undefined };
   const s = shared(w);
-  const entry: Entry = { host, pop, yielded: false };
+  const entry: Entry = { host, pop, yielded: false, spots: [] };
   s.entries.add(entry);
   const sizes = new w.ResizeObserver((changes) => {
     for (const c of changes) {
