@@ -15,8 +15,9 @@
  * The page's own UI may legitimately cover the host (DocBits' dialogs, menus, its fixed header): when the
  * hit test finds a page element above the host's box, the wrapper steps out of the top layer until the
  * host is uncovered again, so KeyGuard never paints over DocBits' dialogs. Checks run after events that can
- * change this (children of body added or removed, scroll, resize, a popover or dialog toggled), coalesced,
- * never in a polling loop.
+ * change this (children of body added or removed, scroll, resize, a popover or dialog toggled, sizes),
+ * coalesced to one pass per 100 ms; only while a control is stepped out, a pass every 300 ms looks whether
+ * the cover went (it may go without any of those events). Nothing runs on an idle or busy page otherwise.
  */
 
 /** One floating wrapper; see {@link floatOver}. */
@@ -31,6 +32,9 @@ interface Entry {
   yielded: boolean;
   /** Where our controls were when last shown (see {@link coveredByPage}). */
   spots: Array<[number, number]>;
+  /** Watches the host's parent: moving a popover's host (Vue re-sorting) hides the popover. */
+  moved: MutationObserver;
+  parent: Node | null;
 }
 
 const ANCHORED = (win: Window & typeof globalThis): boolean =>
@@ -90,7 +94,9 @@ export function coveredByPage(
     ...spots.map(([dx, dy]) => [r.left + dx, r.top + dy] as const),
   ];
   for (const [x, y] of points) {
-    if (x < 0 || y < 0 || x >= w || y >= h) continue;
+    // Off screen, or outside the host's box (a control in a closed <details> reports a box of its own).
+    if (x < 0 || y < 0 || x >= w || y >= h || x < r.left || x > r.right || y < r.top || y > r.bottom)
+      continue;
     for (const el of doc.elementsFromPoint(x, y)) {
       if (el === host) continue;
       if (!up.has(el)) return true;
@@ -133,16 +139,26 @@ function shared(win: Window & typeof globalThis): Shared {
     timer = undefined;
     const plan: Array<[Entry, DOMRect | null, boolean]> = [];
     for (const e of entries) {
+      if (e.host.parentNode !== e.parent) {
+        e.parent = e.host.parentNode;
+        e.moved.disconnect();
+        if (e.parent) e.moved.observe(e.parent, { childList: true });
+      }
       if (!e.host.isConnected) continue;
       if (isOpen(e.pop)) e.spots = spotsOf(e.host, e.pop);
       plan.push([e, anchored ? null : e.host.getBoundingClientRect(), coveredByPage(e.host, doc, e.spots)]);
     }
+    let waiting = false;
     for (const [e, rect, covered] of plan) {
       if (rect) place(e.pop, rect);
       e.yielded = covered;
+      waiting ||= covered;
       if (covered) hide(e.pop);
       else show(e.pop);
     }
+    // A cover can go without an event we listen to (an overlay inside DocBits' card, a class change): while
+    // some control is stepped out, look again a few times a second — only then, never otherwise.
+    if (waiting) timer ??= win.setTimeout(run, 300);
   };
   const schedule = () => {
     // Coalesced: at most one pass per 100 ms, however many events (a scroll fires every frame); the
@@ -206,7 +222,16 @@ export function floatOver(host: HTMLElement, pop: HTMLElement, win: Window): Flo
   const w = win as Window & typeof globalThis;
   if (typeof pop.showPopover !== 'function') return { stop: () => undefined };
   const s = shared(w);
-  const entry: Entry = { host, pop, yielded: false, spots: [] };
+  const entry: Entry = {
+    host,
+    pop,
+    yielded: false,
+    spots: [],
+    // Removing and inserting the host again in one go (a move) hides the popover without any intersection
+    // change: the parent's child list says so.
+    moved: new w.MutationObserver(() => s.schedule()),
+    parent: null,
+  };
   s.entries.add(entry);
   const sizes = new w.ResizeObserver((changes) => {
     for (const c of changes) {
@@ -231,6 +256,7 @@ export function floatOver(host: HTMLElement, pop: HTMLElement, win: Window): Flo
     stop() {
       sizes.disconnect();
       back.disconnect();
+      entry.moved.disconnect();
       s.entries.delete(entry);
       hide(pop);
       if (s.entries.size === 0) s.stop();

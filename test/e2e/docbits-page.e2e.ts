@@ -792,6 +792,36 @@ describe("under Quasar's full-viewport notification layers (as on the real DocBi
     expect(await keyguardMessages(page), 'no click was refused').not.toContain(REFUSED);
     expectNoPageErrors();
   });
+  it('inside a modal <dialog> the page opens after the controls appeared, they come above it, arm and work', async () => {
+    await open('/settings/integration', { ui: 'current', lang: 'en' });
+    // A show-once key in a native dialog, still closed: KeyGuard puts its controls in at once (their
+    // top-layer wrapper is shown, but not drawn inside a closed dialog).
+    await page.evaluate(() => {
+      const dialog = document.createElement('dialog');
+      dialog.id = 'native-dialog';
+      const box = document.createElement('div');
+      box.className = 'key-display';
+      const code = document.createElement('code');
+      code.textContent = `dbk_native_${'n'.repeat(32)}`;
+      box.append(code);
+      dialog.append(box);
+      document.body.append(dialog);
+    });
+    await page.waitForSelector('#native-dialog span[data-keyguard-ui]', {
+      state: 'attached',
+      timeout: 10_000,
+    });
+    await page.waitForTimeout(300);
+    // Modal: in the top layer above KeyGuard's wrapper, everything outside it inert.
+    await page.evaluate(() => (document.getElementById('native-dialog') as HTMLDialogElement).showModal());
+    const show = await control(page, 'Show API key');
+    expect(show.properties.disabled, '"Show API key" armed inside the modal dialog').not.toBe(true);
+    await show.click();
+    await expect.poll(() => textSecurity(page, '#native-dialog code')).not.toBe('disc');
+    expect(await keyguardMessages(page), 'no click was refused').not.toContain(REFUSED);
+    await page.evaluate(() => document.getElementById('native-dialog')?.remove());
+    expectNoPageErrors();
+  });
 });
 
 describe('mask before paint', () => {

@@ -33,6 +33,12 @@ describe('coveredByPage (the controls step out of the top layer while the page c
     expect(coveredByPage(host, document, [[150, 15]])).toBe(true);
   });
 
+  it("ignores spots outside the host's box (a control in a closed <details> reports a box of its own)", () => {
+    const other = () => document.getElementById('other') as Element;
+    const host = setup((h, _x, y) => (y > 40 ? [other()] : [h, document.body]));
+    expect(coveredByPage(host, document, [[50, 100]])).toBe(false);
+  });
+
   it('has nothing to say about a host without a box (display: none: the wrapper is not drawn either)', () => {
     const host = setup(() => [document.getElementById('other') as Element]);
     host.getBoundingClientRect = () =>
