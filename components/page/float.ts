@@ -71,10 +71,11 @@ function ancestors(host: Element): Set<Element> {
 }
 
 /**
- * Whether an element of the page (one that takes clicks) is painted over the host's own box: the first
+ * Whether an element of the page (one that takes clicks) is laid over the host's own box: the first
  * element under our wrapper at a few points of the host — two corners, the centre and the centre of each of
  * our controls (`spots`, offsets from the host's top left corner) — that is neither the host nor one of its
- * ancestors. Click-through layers (pointer-events: none, like Quasar's) are not hit, so they never count.
+ * ancestors, and is (inside) a positioned overlay. Click-through layers (pointer-events: none, like
+ * Quasar's) are not hit, so they never count.
  */
 export function coveredByPage(
   host: HTMLElement,
@@ -99,9 +100,23 @@ export function coveredByPage(
       continue;
     for (const el of doc.elementsFromPoint(x, y)) {
       if (el === host) continue;
-      if (!up.has(el)) return true;
+      if (!up.has(el) && overlay(el, up, doc)) return true;
       break;
     }
+  }
+  return false;
+}
+
+/**
+ * Whether `el` (hit above the host) belongs to something laid over the page — it or an ancestor below the
+ * host's own ancestors is positioned fixed, absolute or sticky (a dialog, menu, toast, header, loading
+ * cover) — rather than a neighbour in the flow whose box merely overlaps the host's (negative margins).
+ */
+function overlay(el: Element, up: Set<Element>, doc: Document): boolean {
+  const view = doc.defaultView;
+  for (let n: Element | null = el; n && !up.has(n); n = n.parentElement) {
+    const position = view?.getComputedStyle(n).position ?? 'static';
+    if (position === 'fixed' || position === 'absolute' || position === 'sticky') return true;
   }
   return false;
 }

@@ -5,7 +5,8 @@ import { coveredByPage } from '../../components/page/float';
 /** happy-dom has no layout: the host's box and the hit test's answers are stood in for. */
 function setup(stack: (host: HTMLElement, x: number, y: number) => Element[]) {
   document.body.innerHTML =
-    '<div id="card"><p id="row"><span id="host"></span></p></div><div id="other"></div>';
+    '<div id="card"><p id="row"><span id="host"></span></p></div>' +
+    '<div id="other" style="position: fixed"></div><div id="next"></div>';
   const host = document.getElementById('host') as HTMLElement;
   host.getBoundingClientRect = () =>
     ({ left: 10, top: 10, right: 210, bottom: 40, width: 200, height: 30, x: 10, y: 10 }) as DOMRect;
@@ -37,6 +38,11 @@ describe('coveredByPage (the controls step out of the top layer while the page c
     const other = () => document.getElementById('other') as Element;
     const host = setup((h, _x, y) => (y > 40 ? [other()] : [h, document.body]));
     expect(coveredByPage(host, document, [[50, 100]])).toBe(false);
+  });
+
+  it('does not count a neighbour in the flow whose box overlaps the host (negative margins)', () => {
+    const host = setup((h) => [h, document.getElementById('next') as Element, document.body]);
+    expect(coveredByPage(host, document)).toBe(false);
   });
 
   it('has nothing to say about a host without a box (display: none: the wrapper is not drawn either)', () => {
