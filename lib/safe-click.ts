@@ -35,28 +35,85 @@ export function checkActivation(
 ): Refusal | null {
   if (!e.isTrusted) return 'untrusted';
   const doc = host.ownerDocument;
+  const r = host.getBoundingClientRect();
   let x = e.clientX;
   let y = e.clientY;
   if (e.detail === 0) {
-    const r = host.getBoundingClientRect();
     x = r.left + r.width / 2;
     y = r.top + r.height / 2;
   }
-  // From the document's point of view anything inside our closed shadow root is the host itself.
-  const top = doc.elementFromPoint(x, y);
-  if (top !== host) return 'covered';
-  let opacity = 1;
-  for (let el: Element | null = host; el; el = el.parentElement) {
-    const style = win.getComputedStyle(el);
-    if (style.visibility === 'hidden' || style.display === 'none') return 'transparent';
-    const own = Number.parseFloat(style.opacity);
-    opacity *= Number.isNaN(own) ? 1 : own;
-    if (opacity < MIN_OPACITY) return 'transparent';
-  }
+  // From the document's point of view anything inside our closed shadow root is the host itself — also our
+  // top-layer wrapper (components/page/float.ts), wherever it is drawn: so the point must also be on the
+  // host's own box, where the wrapper belongs.
+  if (doc.elementFromPoint(x, y) !== host || !within(r, x, y)) return 'covered';
+  const start = e.currentTarget instanceof Element ? e.currentTarget : host;
+  if (seeThrough(start, win)) return 'transparent';
   if (visibility && e.currentTarget instanceof Element) {
     return visibility.refusal(e.currentTarget, win.performance.now());
   }
   return null;
+}
+
+const within = (r: DOMRect, x: number, y: number) =>
+  x >= r.left - 1 && x <= r.right + 1 && y >= r.top - 1 && y <= r.bottom + 1;
+
+/** What {@link ownOpacity} reads: a computed style. */
+export interface StyleLike {
+  getPropertyValue(property: string): string;
+}
+
+/** A number or percentage as a fraction (`50%` → 0.5); NaN when it is neither. */
+const fraction = (v: string) => Number.parseFloat(v) / (v.trim().endsWith('%') ? 100 : 1);
+
+/**
+ * How much of an element (and so of everything drawn inside it) one computed style lets through, from 1 (no
+ * effect) to 0 (hidden): `opacity` and `filter: opacity()` multiply; what cannot be judged from the style
+ * alone, or hides outright, counts as 0 — `visibility` hidden or collapse, `display: none`,
+ * `content-visibility: hidden`, any mask image, any `clip-path`, any blend mode but normal, an SVG filter
+ * (`url()`), and filters that leave nothing readable (brightness or contrast below a half, blur above 4 px).
+ */
+export function ownOpacity(style: StyleLike): number {
+  const get = (p: string) => style.getPropertyValue(p).trim();
+  const set = (p: string) => {
+    const v = get(p);
+    return v !== '' && v !== 'none';
+  };
+  if (get('visibility') === 'hidden' || get('visibility') === 'collapse' || get('display') === 'none')
+    return 0;
+  if (get('content-visibility') === 'hidden') return 0;
+  if (set('mask-image') || set('-webkit-mask-image') || set('mask-border-source') || set('clip-path'))
+    return 0;
+  const blend = get('mix-blend-mode');
+  if (blend !== '' && blend !== 'normal') return 0;
+  const own = fraction(get('opacity'));
+  let opacity = Number.isNaN(own) ? 1 : own;
+  const filter = get('filter');
+  if (filter !== '' && filter !== 'none') {
+    if (/url\(/.test(filter)) return 0;
+    for (const [, fn = '', arg = ''] of filter.matchAll(/([a-z-]+)\(([^()]*)\)/g)) {
+      const v = fn === 'blur' ? Number.parseFloat(arg) : fraction(arg || '1');
+      if (fn === 'opacity' && !Number.isNaN(v)) opacity *= Math.min(1, v);
+      if ((fn === 'brightness' || fn === 'contrast') && v < 0.5) return 0;
+      if (fn === 'blur' && v > 4) return 0;
+    }
+  }
+  return opacity;
+}
+
+/**
+ * Whether `el` is (nearly) see-through for the user: the combined {@link ownOpacity} of it and all its
+ * ancestors, across shadow boundaries, is below {@link MIN_OPACITY}.
+ */
+export function seeThrough(el: Element, win: Window): boolean {
+  let opacity = 1;
+  for (let n: Element | null = el; n; ) {
+    opacity *= ownOpacity(win.getComputedStyle(n));
+    if (opacity < MIN_OPACITY) return true;
+    const parent: ParentNode | null = n.parentNode;
+    // Out of a shadow root to its host (a DocumentFragment has none: the walk ends).
+    n = parent?.nodeType === 11 ? ((parent as ShadowRoot).host ?? null) : n.parentElement;
+  }
+  return false;
 }
 
 /** The part of an IntersectionObserverEntry the decision needs (`isVisible` only where v2 is supported). */

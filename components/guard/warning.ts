@@ -7,7 +7,7 @@
  * a click on it is refused like any injected control's when the dialog is covered at that point, made
  * (nearly) invisible, or (Chromium) has not been seen unobscured for a while — a click-through decoy drawn
  * over it (lib/safe-click.ts); the dialog then says so. Plain DOM rather than Preact: the guard runs on
- * every page.
+ * every page. The dialog is shown in the top layer (a manual popover), like the DocBits page's controls.
  */
 import { checkActivation, type Refusal, UNGUARDED_ATTR, watchVisibility } from '../../lib/safe-click';
 
@@ -24,9 +24,12 @@ export interface WarningText {
 }
 
 const CSS = `
-:host { all: initial; }
-.backdrop { position: fixed; inset: 0; z-index: 2147483647; background: rgba(0,0,0,.45);
+:host { all: initial !important; display: block !important; position: fixed !important; inset: 0 !important;
+  pointer-events: none !important; }
+.backdrop { all: initial; position: fixed; inset: 0; margin: 0; border: 0; padding: 0; width: auto; height: auto;
+  max-width: none; max-height: none; overflow: auto; background: rgba(0,0,0,.45); pointer-events: auto;
   display: flex; align-items: center; justify-content: center; font: 14px/1.45 system-ui, sans-serif; }
+.backdrop:not(:popover-open), .backdrop::backdrop { display: none; }
 .dialog { background: #fff; color: #1b1b1b; max-width: 440px; margin: 16px; padding: 18px 20px; border-radius: 8px;
   border-top: 6px solid #b45309; box-shadow: 0 10px 30px rgba(0,0,0,.35); }
 h2 { font-size: 16px; margin: 0 0 8px; }
@@ -71,8 +74,12 @@ export function showWarning(
   const root = host.attachShadow({ mode: 'closed' });
   const style = doc.createElement('style');
   style.textContent = CSS;
+  // In the top layer (a manual popover): nothing the page paints in its own stacking order is above it, so
+  // a page's transparent full-viewport layers do not hide it from IntersectionObserver v2; a decoy that
+  // really paints over it must be a top-layer element opened after it, which IntersectionObserver v2 sees.
   const backdrop = doc.createElement('div');
   backdrop.className = 'backdrop';
+  backdrop.setAttribute('popover', 'manual');
   const dialog = doc.createElement('div');
   dialog.className = 'dialog';
   dialog.setAttribute('role', 'alertdialog');
@@ -112,6 +119,11 @@ export function showWarning(
   backdrop.append(dialog);
   root.append(style, backdrop);
   (doc.body ?? doc.documentElement).append(host);
+  try {
+    backdrop.showPopover();
+  } catch {
+    // No Popover API (older browsers): the host's fixed box still holds the dialog, in the page's order.
+  }
   cancel.focus();
   const own = guard ? null : pageGuard(doc, root);
   const check = guard ?? (own as ReturnType<typeof pageGuard>).guard;

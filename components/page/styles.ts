@@ -4,9 +4,15 @@
  * prefers-color-scheme; colours meet WCAG AA on their backgrounds.
  */
 export const PAGE_UI_CSS =
-  ':host{all:initial;display:flex;font:13px/1.4 system-ui,sans-serif;' +
+  // The host keeps the controls' box in the page's flow and is the anchor; `!important` in the shadow root's
+  // own sheet wins over anything the page sets on the host. The wrapper (.w) is a popover in the top layer
+  // (float.ts): it resets what the host would pass on to it (visibility, colours, our variables, fonts).
+  ':host{all:initial;display:block;anchor-name:--kg!important}' +
+  '.w{all:initial;position:fixed;position-anchor:--kg;left:anchor(left);top:anchor(top);width:anchor-size(width);' +
+  'position-visibility:anchors-visible;display:flex;font:13px/1.4 system-ui,sans-serif;color:var(--f);' +
   '--f:#1b1f24;--b:#fff;--m:#4a5360;--l:#8a94a3;--a:#0b57d0;--ok:#146c2e;--w:#7a4d00;--x:#b3261e}' +
-  '@media(prefers-color-scheme:dark){:host{--f:#e8eaed;--b:#1f2329;--m:#b4bcc8;--l:#6b7480;--a:#8ab4f8;' +
+  '.w:not(:popover-open),.w::backdrop{display:none}' +
+  '@media(prefers-color-scheme:dark){.w{--f:#e8eaed;--b:#1f2329;--m:#b4bcc8;--l:#6b7480;--a:#8ab4f8;' +
   '--ok:#7dd99a;--w:#f6c86b;--x:#f2b8b5}}' +
   'fieldset{border:0;padding:0;min-width:0}.kg{display:inline-flex;flex-wrap:wrap;align-items:center;gap:6px;margin:4px 0 4px 8px;color:var(--f)}' +
   'button,input,select{font:inherit;color:var(--f);background:var(--b);border:1px solid var(--l);border-radius:4px;padding:2px 8px}' +

@@ -23,13 +23,16 @@ import { MIN_VISIBLE_MS } from '../../lib/safe-click';
 import type { EntrySummary } from '../../lib/vault/model';
 import { listenWithLifetime } from '../fixtures/listen.js';
 import {
+  addQuasarLayers,
   call,
   drawDecoy,
   type ExtensionBrowser,
   findByName,
   type HttpsServer,
+  isDecoyColour,
   launchExtension,
   openOptions,
+  pixelAt,
   queryAllByName,
   removeDecoy,
   startHttpsServer,
@@ -224,11 +227,14 @@ describe('leak guard', () => {
     await page.close();
   });
 
-  it('a click-through decoy over "Paste anyway" does not paste, and the user is told', async () => {
-    // The page draws something else over the armed button and lets the click through to it
+  it('a decoy over "Paste anyway" does not paste, and the user is told; a see-through page neither; Quasar-like layers do not block it', async () => {
+    // The warning is in the top layer. The page has transparent full-viewport click-through layers of its
+    // own (as Quasar's notification lists): they must not disarm it. Then the page draws something else
+    // over the armed button in the top layer (opened after the warning) and lets the click through to it
     // (pointer-events: none): the hit test sees KeyGuard's dialog, the visibility verdict does not. Once
     // as a decoy that stays, once taken away on pointerdown, just before the click lands.
     const page = await openPage(site.url('/', CHAT));
+    await addQuasarLayers(page);
     const before = (await guardEvents()).length;
     await pasteKey(page);
     await findByName(page, 'KeyGuard stopped a paste', 'alertdialog');
@@ -237,6 +243,7 @@ describe('leak guard', () => {
     expect(cancel.properties.disabled, 'Cancel is not shown as disabled').not.toBe(true);
     await page.waitForTimeout(ARM_MS + 200);
     const reached: Record<string, boolean> = {};
+    const painted: Record<string, boolean> = {};
     for (const when of ['stays', 'removed on pointerdown'] as const) {
       const anyway = await armedPasteAnyway(page);
       expect(anyway.properties.disabled, '"Paste anyway" is armed before the attack').not.toBe(true);
@@ -252,6 +259,7 @@ describe('leak guard', () => {
       );
       // The user looks at the decoy for a moment, then clicks it.
       await page.waitForTimeout(400);
+      painted[when] = isDecoyColour(await pixelAt(page, { x, y }));
       reached[when] = await page.evaluate(
         ({ x, y }) => document.elementFromPoint(x, y)?.localName === 'keyguard-guard',
         { x, y },
@@ -263,8 +271,51 @@ describe('leak guard', () => {
       expect(await pastesSeen(page)).toBe(0);
       await findByName(page, REFUSED, undefined, { timeoutMs: 3_000 });
     }
-    // The decoy really let the click through to the warning (else this proves nothing).
+    // The decoy really let the click through to the warning and painted over it (else this proves nothing).
     expect(reached).toEqual({ stays: true, 'removed on pointerdown': true });
+    expect(painted, 'the decoy painted over "Paste anyway"').toEqual({
+      stays: true,
+      'removed on pointerdown': true,
+    });
+
+    // An opaque cover in the top layer takes the click itself; a box at the page's highest z-index is drawn
+    // below the warning (the top layer), so it can neither cover nor decoy it.
+    {
+      const { x, y } = await (await armedPasteAnyway(page)).center();
+      await drawDecoy(page, { x, y }, { pointerEvents: 'auto', text: 'Continue' });
+      await page.waitForTimeout(400);
+      await page.mouse.click(x, y);
+      await page.waitForTimeout(600);
+      await removeDecoy(page);
+      expect(await fieldEmpty(page), 'nothing pasted through an opaque cover').toBe(true);
+      await drawDecoy(page, { x, y }, { pointerEvents: 'none', layer: 'z-index', text: 'Continue' });
+      await page.waitForTimeout(400);
+      expect(isDecoyColour(await pixelAt(page, { x, y })), 'a z-indexed box is drawn below the warning').toBe(
+        false,
+      );
+      await removeDecoy(page);
+    }
+
+    // A see-through page: refused by the computed-style checks (the top layer is not reached by them,
+    // so IntersectionObserver v2 has nothing to object to).
+    for (const [property, value] of [
+      ['filter', 'opacity(0.1)'],
+      ['opacity', '0.1'],
+    ] as const) {
+      const anyway = await armedPasteAnyway(page);
+      expect(
+        anyway.properties.disabled,
+        '"Paste anyway" is armed before the page turns see-through',
+      ).not.toBe(true);
+      await page.evaluate(([p, v]) => document.documentElement.style.setProperty(p, v), [
+        property,
+        value,
+      ] as const);
+      await anyway.click();
+      await page.waitForTimeout(600);
+      await page.evaluate((p) => document.documentElement.style.removeProperty(p), property);
+      expect(await fieldEmpty(page), `nothing pasted on a page with ${property}: ${value}`).toBe(true);
+    }
 
     // Without the decoy, and once the button has been seen for a moment again, the user's click pastes.
     const rearmed = await armedPasteAnyway(page);

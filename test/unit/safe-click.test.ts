@@ -4,6 +4,7 @@ import {
   checkActivation,
   MIN_VISIBLE_MS,
   nextVisibility,
+  ownOpacity,
   UNGUARDED_ATTR,
   visibilityRefusal,
   watchVisibility,
@@ -12,8 +13,13 @@ import {
 function setup() {
   document.body.innerHTML = '<div id="wrap"><span id="host"></span></div>';
   const host = document.getElementById('host') as HTMLElement;
+  // happy-dom has no layout: the host's box, where its controls are drawn.
+  host.getBoundingClientRect = () => rect(0, 0, 100, 30);
   return { host };
 }
+
+const rect = (left: number, top: number, width: number, height: number) =>
+  ({ left, top, width, height, right: left + width, bottom: top + height, x: left, y: top }) as DOMRect;
 
 /** happy-dom has no layout: stand in for the hit test. */
 function withTopElement(el: Element | null, fn: () => void) {
@@ -65,6 +71,50 @@ describe('checkActivation', () => {
     withTopElement(host, () => expect(checkActivation(trusted(), host, window)).toBe('transparent'));
   });
 
+  it("refuses a click outside the host's own box (the control drawn somewhere else than its place)", () => {
+    const { host } = setup();
+    // The hit test says "host" for anything in our shadow root, wherever the top-layer wrapper is drawn.
+    withTopElement(host, () =>
+      expect(checkActivation(trusted({ clientX: 300, clientY: 5, detail: 1 }), host, window)).toBe('covered'),
+    );
+  });
+
+  // Issue 15, item 7: what makes a control see-through is more than `opacity` (Firefox has no
+  // IntersectionObserver v2 to catch the rest; in the top layer nothing else would).
+  it.each([
+    ['filter', 'opacity(0.1)'],
+    ['filter', 'opacity(30%) blur(1px)'],
+    ['filter', 'url(#hide)'],
+    ['filter', 'brightness(0)'],
+    ['filter', 'contrast(0.2)'],
+    ['filter', 'blur(12px)'],
+    ['mask-image', 'linear-gradient(transparent, transparent)'],
+    ['clip-path', 'circle(0)'],
+    ['mix-blend-mode', 'multiply'],
+    ['visibility', 'collapse'],
+    ['content-visibility', 'hidden'],
+  ])('refuses when an ancestor has %s: %s', (property, value) => {
+    const { host } = setup();
+    (document.getElementById('wrap') as HTMLElement).style.setProperty(property, value);
+    withTopElement(host, () => expect(checkActivation(trusted(), host, window)).toBe('transparent'));
+  });
+
+  it('sees effects on the page around a control inside our (closed) shadow root', () => {
+    const { host } = setup();
+    const root = host.attachShadow({ mode: 'closed' });
+    const button = document.createElement('button');
+    root.append(button);
+    let verdict: unknown = 'not clicked';
+    button.addEventListener('click', (e) => {
+      verdict = checkActivation(e, host, window);
+    });
+    document.body.style.setProperty('filter', 'opacity(0)');
+    const e = trusted();
+    withTopElement(host, () => button.dispatchEvent(e));
+    document.body.style.removeProperty('filter');
+    expect(verdict).toBe('transparent');
+  });
+
   it('hit-tests keyboard activation at the control itself', () => {
     const { host } = setup();
     let asked: [number, number] | null = null;
@@ -73,10 +123,60 @@ describe('checkActivation', () => {
       asked = [x, y];
       return host;
     };
-    host.getBoundingClientRect = () => ({ left: 10, top: 20, width: 40, height: 10 }) as DOMRect;
+    host.getBoundingClientRect = () => rect(10, 20, 40, 10);
     expect(checkActivation(trusted({ detail: 0 }), host, window)).toBeNull();
     expect(asked).toEqual([30, 25]);
     document.elementFromPoint = original;
+  });
+});
+
+describe('ownOpacity (one computed style)', () => {
+  const style = (props: Record<string, string>) => ({ getPropertyValue: (p: string) => props[p] ?? '' });
+
+  it('passes what draws the element as it is', () => {
+    expect(ownOpacity(style({}))).toBe(1);
+    expect(
+      ownOpacity(
+        style({
+          opacity: '1',
+          filter: 'none',
+          'mask-image': 'none',
+          'clip-path': 'none',
+          'mix-blend-mode': 'normal',
+          visibility: 'visible',
+          'content-visibility': 'visible',
+        }),
+      ),
+    ).toBe(1);
+    // Effects that change colours but leave the control readable.
+    expect(
+      ownOpacity(
+        style({ filter: 'grayscale(1) invert(1) hue-rotate(180deg) drop-shadow(rgb(0, 0, 0) 1px 1px 2px)' }),
+      ),
+    ).toBe(1);
+  });
+
+  it('multiplies opacity and filter: opacity()', () => {
+    expect(ownOpacity(style({ opacity: '0.5', filter: 'opacity(0.5)' }))).toBeCloseTo(0.25);
+    expect(ownOpacity(style({ filter: 'opacity(40%)' }))).toBeCloseTo(0.4);
+  });
+
+  it('counts as hidden what the style alone cannot judge or what hides outright', () => {
+    for (const props of <Array<Record<string, string>>>[
+      { visibility: 'hidden' },
+      { display: 'none' },
+      { 'content-visibility': 'hidden' },
+      { 'mask-image': 'url("#m")' },
+      { '-webkit-mask-image': 'linear-gradient(red, red)' },
+      { 'mask-border-source': 'url("m.png")' },
+      { 'clip-path': 'inset(0px 100% 0px 0px)' },
+      { 'mix-blend-mode': 'screen' },
+      { filter: 'url("#f")' },
+      { filter: 'brightness(0.1)' },
+      { filter: 'blur(5px)' },
+    ]) {
+      expect(ownOpacity(style(props)), JSON.stringify(props)).toBe(0);
+    }
   });
 });
 
@@ -165,6 +265,7 @@ describe('watchVisibility', () => {
   function mount() {
     document.body.innerHTML = '<span id="host"></span>';
     const host = document.getElementById('host') as HTMLElement;
+    host.getBoundingClientRect = () => rect(0, 0, 100, 30);
     const root = host.attachShadow({ mode: 'closed' });
     const button = document.createElement('button');
     button.textContent = 'Copy API key';

@@ -7,7 +7,19 @@ export { type AxElement, cdpSession, type FindOptions, findByName, queryAllByNam
 export { DEFAULT_CHROMIUM_PATH, extensionArgs, resolveChromiumPath } from './chromium.js';
 export { readClipboard, writeClipboard } from './clipboard.js';
 export { startDocbitsSite, startVariantSite } from './docbits-site.js';
-export { type DecoyOptions, drawDecoy, removeDecoy } from './hostile.js';
+export {
+  type ArmingRecord,
+  addQuasarLayers,
+  DECOY_RGB,
+  type DecoyOptions,
+  drawDecoy,
+  isDecoyColour,
+  namesMatching,
+  pixelAt,
+  quasarLayersScript,
+  removeDecoy,
+  watchArming,
+} from './hostile.js';
 export {
   createSelfSignedCertificate,
   DOCBITS_HOST,
