@@ -1,0 +1,39 @@
+/**
+ * The KeyGuard e2e harness for Firefox: the same helpers by name as the Chromium one (test/e2e/harness),
+ * over WebDriver BiDi with puppeteer-core. Servers (HTTPS, the DocBits site) and secrets are shared.
+ */
+
+export { startDocbitsSite } from '../../harness/docbits-site.js';
+export {
+  createSelfSignedCertificate,
+  DOCBITS_HOST,
+  type HttpsServer,
+  startHttpsServer,
+} from '../../harness/https-server.js';
+export { type Reply, unwrap } from '../../harness/messages.js';
+export { pollUntil } from '../../harness/notifications.js';
+export { makeTempDir, removeDir } from '../../harness/tmp.js';
+export { type FindOptions, type FxElement, findByName, queryAllByName } from './a11y.js';
+export { type BackgroundState, backgroundState, stopBackground, waitForBackground } from './background.js';
+export { bidi, callFunction, contextOf, evaluateChrome, navigate, plain } from './bidi.js';
+export {
+  DEFAULT_FIREFOX_PATH,
+  EXTENSION_UUID,
+  type FirefoxPrefOptions,
+  firefoxPrefs,
+  GECKO_ID,
+  resolveFirefoxPath,
+} from './firefox.js';
+export { type ExtensionBrowser, firefoxExtensionDir, type LaunchOptions, launchExtension } from './launch.js';
+export {
+  call,
+  clipboardBecomes,
+  openExtensionPage,
+  openOptions,
+  openPopup,
+  openUrl,
+  readClipboard,
+  sendMessage,
+  writeClipboard,
+} from './pages.js';
+export { addEntry, createVaultInPopup, PASSWORD, unlockInPopup } from './vault.js';
