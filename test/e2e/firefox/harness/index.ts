@@ -15,7 +15,16 @@ export { pollUntil } from '../../harness/notifications.js';
 export { makeTempDir, removeDir } from '../../harness/tmp.js';
 export { type FindOptions, type FxElement, findByName, queryAllByName } from './a11y.js';
 export { type BackgroundState, backgroundState, stopBackground, waitForBackground } from './background.js';
-export { bidi, callFunction, contextOf, evaluateChrome, navigate, plain } from './bidi.js';
+export {
+  bidi,
+  callFunction,
+  clickNode,
+  contextOf,
+  evaluateChrome,
+  navigate,
+  plain,
+  typeText,
+} from './bidi.js';
 export {
   DEFAULT_FIREFOX_PATH,
   EXTENSION_UUID,
