@@ -5,8 +5,9 @@
  * roots. BiDi's serializer does: every node comes with its shadow root (closed ones too) as a `sharedId`,
  * on which a function can run. So the search runs in the document, then in every shadow root it finds.
  * Names and roles are computed in the page by a small subset of the accessible-name rules (aria-label,
- * aria-labelledby, <label>, text content for buttons and links, title, placeholder) — enough for
- * KeyGuard's own controls. Clicks are BiDi pointer actions at the element (trusted events that hit-test).
+ * aria-labelledby, <label>, text content for buttons and links, title, placeholder; without a role asked
+ * for, also the innermost element whose text is the name, like a text node in an accessibility tree) —
+ * enough for KeyGuard's own controls. Clicks are BiDi pointer actions at the element (trusted events that hit-test).
  */
 import type { Page } from 'puppeteer-core';
 import { callFunction, clickNode, type NodeValue, plain, type RemoteValue, typeText } from './bidi.js';
@@ -94,7 +95,7 @@ const SEARCH = `function (root, name, role) {
     for (const el of node.querySelectorAll('*')) {
       const r = roleOf(el);
       if ((!role || r === role) && r !== '' && nameOf(el, r) === name) matches.push([el, rendered(el)]);
-      else if (!role && r === '' && el.hasAttribute('aria-label') && norm(el.getAttribute('aria-label')) === name) matches.push([el, rendered(el)]);
+      else if (!role && (el.hasAttribute('aria-label') ? norm(el.getAttribute('aria-label')) === name : norm(el.textContent) === name && !Array.from(el.children).some((c) => norm(c.textContent) === name))) matches.push([el, rendered(el)]);
       if (el.shadowRoot) walk(el.shadowRoot);
       else if (el.childNodes.length === 0 && SHADOWABLE.test(el.localName)) hosts.push(el);
     }
@@ -194,4 +195,38 @@ export async function findByName(
     }
     await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/**
+ * KeyGuard's one-line messages now on the page ("Copied…", "KeyGuard ignored this click…", "KeyGuard could
+ * not do that: …", "Saved in KeyGuard"), read from inside closed shadow roots. For failure messages: they
+ * never contain a key.
+ */
+export async function keyguardMessages(page: Page): Promise<string[]> {
+  const texts: string[] = [];
+  const roots: RemoteValue[] = [await callFunction(page, 'function () { return document; }')];
+  for (let i = 0; i < roots.length && i < 200; i++) {
+    const root = roots[i] as RemoteValue;
+    const result = await callFunction(
+      page,
+      `function (root) {
+        const lines = [];
+        const hosts = [];
+        for (const el of root.querySelectorAll('*')) {
+          if (el.childElementCount === 0 && el.textContent) lines.push(el.textContent.replace(/\\s+/g, ' ').trim());
+          if (el.childNodes.length === 0) hosts.push(el);
+        }
+        return { lines: root === document ? [] : lines, hosts };
+      }`,
+      [{ sharedId: root.sharedId }],
+      { shadow: true },
+    );
+    const map = new Map((result.value as [string, RemoteValue][]).map(([k, v]) => [k, v] as const));
+    texts.push(...((plain(map.get('lines')) ?? []) as string[]));
+    for (const host of (map.get('hosts')?.value ?? []) as NodeValue[]) {
+      const shadow = host.value?.shadowRoot;
+      if (shadow?.sharedId) roots.push(shadow);
+    }
+  }
+  return texts.filter((t) => /^(Copied|KeyGuard |Saved in KeyGuard)/.test(t));
 }

@@ -13,7 +13,7 @@ export {
 export { type Reply, unwrap } from '../../harness/messages.js';
 export { pollUntil } from '../../harness/notifications.js';
 export { makeTempDir, removeDir } from '../../harness/tmp.js';
-export { type FindOptions, type FxElement, findByName, queryAllByName } from './a11y.js';
+export { type FindOptions, type FxElement, findByName, keyguardMessages, queryAllByName } from './a11y.js';
 export { type BackgroundState, backgroundState, stopBackground, waitForBackground } from './background.js';
 export {
   bidi,
@@ -25,6 +25,24 @@ export {
   plain,
   typeText,
 } from './bidi.js';
+export {
+  becomes,
+  control,
+  createKeyInDocbits,
+  docbitsRecord,
+  findInRow,
+  finishShowOnce,
+  idle,
+  isShown,
+  KEYGUARD_HOST,
+  LEGACY_INPUT,
+  maskBeforePaint,
+  rowAnnotations,
+  SHOW_ONCE_CODE,
+  textSecurity,
+  waitOpaque,
+  watchMaskBeforePaint,
+} from './docbits.js';
 export {
   DEFAULT_FIREFOX_PATH,
   EXTENSION_UUID,
