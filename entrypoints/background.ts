@@ -280,9 +280,13 @@ export default defineBackground(() => {
     );
   });
   browser.notifications.onClicked.addListener((id) => void reminders.onClicked(id));
-  browser.notifications.onButtonClicked?.addListener(
-    (id, index) => void reminders.onButtonClicked(id, index),
-  );
+  // Firefox implements no notification buttons: its onButtonClicked is a stub that logs "unimplemented" when
+  // listened to (merely looking at it does not tell), and reminders offer no buttons there.
+  if (!import.meta.env.FIREFOX) {
+    browser.notifications.onButtonClicked.addListener(
+      (id, index) => void reminders.onButtonClicked(id, index),
+    );
+  }
   const permissionChanged = (what: string, p: { origins?: string[]; permissions?: string[] }) =>
     void audit.record({
       type: 'permission.changed',

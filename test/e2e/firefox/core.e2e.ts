@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomSecrets } from '../harness/secrets.js';
 import {
   addEntry,
+  addonConsoleProblems,
   backgroundState,
   call,
   clipboardBecomes,
@@ -62,6 +63,11 @@ afterAll(async () => {
 const rows = (page: Page) => page.evaluate(() => document.querySelectorAll('li.key-row').length);
 
 describe('Firefox: vault and popup', () => {
+  it('starts without an "unimplemented" warning for the add-on', async () => {
+    const problems = (await addonConsoleProblems(ext)).filter((m) => /unimplemented/i.test(m));
+    expect(problems).toEqual([]);
+  });
+
   it('creates the vault in the popup and shows the (empty) list', async () => {
     popup = await openPopup(ext);
     await createVaultInPopup(popup);

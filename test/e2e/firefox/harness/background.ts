@@ -47,3 +47,16 @@ export async function stopBackground(ext: ExtensionBrowser, timeoutMs = 10_000):
   );
   await waitForBackground(ext, 'stopped', timeoutMs);
 }
+
+/**
+ * Warnings and errors Firefox logged for the add-on (its id or moz-extension URL in the message), e.g.
+ * "attempting to use listener … which is unimplemented". From the browser console's message store.
+ */
+export async function addonConsoleProblems(ext: ExtensionBrowser): Promise<string[]> {
+  const messages = (await evaluateChrome(
+    ext.browser,
+    `Services.console.getMessageArray().map((m) => String(m.errorMessage ?? m.message ?? ''))`,
+  )) as string[];
+  const uuid = ext.origin.replace('moz-extension://', '');
+  return messages.filter((m) => m.includes(ext.extensionId) || m.includes(uuid));
+}

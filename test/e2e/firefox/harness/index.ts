@@ -14,7 +14,13 @@ export { type Reply, unwrap } from '../../harness/messages.js';
 export { pollUntil } from '../../harness/notifications.js';
 export { makeTempDir, removeDir } from '../../harness/tmp.js';
 export { type FindOptions, type FxElement, findByName, keyguardMessages, queryAllByName } from './a11y.js';
-export { type BackgroundState, backgroundState, stopBackground, waitForBackground } from './background.js';
+export {
+  addonConsoleProblems,
+  type BackgroundState,
+  backgroundState,
+  stopBackground,
+  waitForBackground,
+} from './background.js';
 export {
   bidi,
   callFunction,
