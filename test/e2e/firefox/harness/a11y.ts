@@ -32,6 +32,8 @@ export interface FxElement {
 export interface FindOptions {
   /** How long to wait for a rendered match (ms). Default 10 000. */
   timeoutMs?: number;
+  /** Search only inside the first element matching this CSS selector (a page section, say). */
+  within?: string;
 }
 
 /**
@@ -58,7 +60,8 @@ const SEARCH = `function (root, name, role) {
       if (type === 'search') return 'searchbox';
       if (type === 'number') return 'spinbutton';
       if (type === 'range') return 'slider';
-      if (type === 'hidden' || type === 'file') return '';
+      if (type === 'file') return 'button';
+      if (type === 'hidden') return '';
       return 'textbox';
     }
     return '';
@@ -136,10 +139,16 @@ interface Found {
   rendered: boolean;
 }
 
-async function search(page: Page, name: string, role?: string): Promise<Found[]> {
+async function search(page: Page, name: string, role?: string, within?: string): Promise<Found[]> {
   const found: Found[] = [];
-  // Roots to search: the document first, then each closed shadow root found on the way.
-  const roots: RemoteValue[] = [await callFunction(page, 'function () { return document; }')];
+  // Roots to search: the document (or a part of it) first, then each closed shadow root found on the way.
+  const start = await callFunction(
+    page,
+    'function (sel) { return sel ? document.querySelector(sel) : document; }',
+    [within ? { type: 'string', value: within } : { type: 'undefined' }],
+  );
+  if (!start.sharedId) return found;
+  const roots: RemoteValue[] = [start];
   for (let i = 0; i < roots.length && i < 200; i++) {
     const root = roots[i] as RemoteValue;
     const result = await callFunction(
@@ -184,7 +193,7 @@ export async function findByName(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const hit = (await search(page, name, role).catch(() => [])).find((f) => f.rendered);
+    const hit = (await search(page, name, role, options.within).catch(() => [])).find((f) => f.rendered);
     if (hit) return hit.element;
     if (Date.now() >= deadline) {
       const url = new URL(page.url());

@@ -168,3 +168,12 @@ export async function evaluateChrome(browser: Browser, expression: string): Prom
     throw new Error(`evaluateChrome failed: ${r.exceptionDetails?.text ?? 'exception'}`);
   return plain(r.result);
 }
+
+/** Sets the files of an `<input type="file">` (by its sharedId) as a person picking them would. */
+export async function setFiles(page: Page, sharedId: string, files: string[]): Promise<void> {
+  await bidi(page.browser(), 'input.setFiles', {
+    context: contextOf(page),
+    element: { sharedId },
+    files,
+  });
+}

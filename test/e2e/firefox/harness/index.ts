@@ -29,6 +29,7 @@ export {
   evaluateChrome,
   navigate,
   plain,
+  setFiles,
   typeText,
 } from './bidi.js';
 export {
