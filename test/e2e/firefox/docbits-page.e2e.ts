@@ -164,6 +164,54 @@ describe('Firefox: KeyGuard on the DocBits page (current UI)', () => {
   });
 });
 
+describe('Firefox: saving while the vault is locked', () => {
+  it('opens the unlock window and finishes the save by itself after unlocking', async () => {
+    const name = `Locked path ${randomBytes(3).toString('hex')}`;
+    await call(ctl, 'vault.lock');
+    const key = await createKeyInDocbits(page, name, 'saved while locked');
+    await (await control(page, 'Save to KeyGuard')).click();
+    await control(page, 'Name', 'textbox');
+    await (await control(page, 'Save')).click();
+    // The unlock window is a new browser window (windows.create); its page, once it is there.
+    let found: Page | undefined;
+    await becomes(
+      async () => {
+        // Asked in the page: puppeteer's own URL for a window opened on a moz-extension page can lag.
+        for (const p of await ext.browser.pages()) {
+          const href = await p.evaluate(() => location.href).catch(() => '');
+          if (href.includes('popup.html?window=unlock')) found = p;
+        }
+        return found !== undefined;
+      },
+      true,
+      10_000,
+    );
+    const win = found;
+    if (!win) throw new Error(`no unlock window (pages: ${(await ext.browser.pages()).length})`);
+    await (await findByName(win, 'Master password', 'textbox', { timeoutMs: 10_000 })).fill(PASSWORD);
+    await (await findByName(win, 'Unlock', 'button')).click();
+
+    await findByName(page, 'Saved in KeyGuard', undefined, { timeoutMs: 20_000 });
+    const saved = await entriesNamed(name);
+    expect(saved.length, 'the entry was saved once').toBe(1);
+    const entry = await call<Entry>(ctl, 'entry.get', { id: saved[0]?.id ?? '' });
+    expect(entry.secret === key, 'the saved secret is the shown key').toBe(true);
+    // Closed when its page no longer answers (puppeteer's isClosed does not follow a window.close() here).
+    const closed = async () => win.isClosed() || (await win.evaluate(() => false).catch(() => true));
+    const stillThere = async () =>
+      (
+        await Promise.all(
+          (await ext.browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => '')),
+        )
+      ).filter((h) => h.includes('window=unlock')).length;
+    expect(
+      await becomes(closed, true, 5_000),
+      `the unlock window closes itself (open: ${await stillThere()})`,
+    ).toBe(true);
+    await finishShowOnce(page);
+  });
+});
+
 describe('Firefox: KeyGuard on the DocBits page (legacy UI)', () => {
   it('masks the key once it arrives; Show/Hide, Copy and Save work', async () => {
     await open('/settings/integration', { ui: 'legacy', lang: 'en', delay: '400' });
