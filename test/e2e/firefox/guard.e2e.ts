@@ -77,7 +77,14 @@ const registeredIds = () =>
 /** Pastes the clipboard into the page's textarea with a real Ctrl+V. */
 async function pasteKey(page: Page): Promise<void> {
   await writeClipboard(page, SECRET);
-  await page.evaluate(() => document.getElementById('msg')?.focus());
+  // Click into the field as a person would, and wait until it has the focus (after a closed warning the
+  // focus may still be on its way back), so Ctrl+V goes to the field.
+  await (await findByName(page, 'Message', 'textbox')).click();
+  await becomes(
+    () => page.evaluate(() => document.hasFocus() && document.activeElement?.id === 'msg'),
+    true,
+    3_000,
+  );
   await bidi(page.browser(), 'input.performActions', {
     context: contextOf(page),
     actions: [
