@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.ts'],
+    // The Firefox suites have their own config (vitest.e2e-firefox.config.ts).
+    exclude: ['test/e2e/firefox/**', '**/node_modules/**'],
     environment: 'node',
     setupFiles: ['test/e2e/harness/setup.ts'],
     fileParallelism: false,

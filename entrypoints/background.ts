@@ -76,19 +76,43 @@ export default defineBackground(() => {
   const audit: AuditSink = { record: async (input) => (await auditLog).record(input) };
   const guardPrints = createGuardPrintStore(settingsArea);
 
-  // Chrome: an offscreen document writes the clipboard. Firefox: this background page can do it itself.
-  const copyToClipboard =
+  // The clipboard. Chrome: an offscreen document writes it. Firefox: this background page can do it itself.
+  // Either way the clear's deadline is kept in storage.session with an alarm, because neither background
+  // surely lives until it is due (Firefox suspends an idle event page; Chrome stops an idle worker).
+  const offscreenClipboard =
     chromeApis?.offscreen && chromeApis.runtime.getContexts
       ? createOffscreenClipboard({
           offscreen: chromeApis.offscreen,
           runtime: chromeApis.runtime as ContextsApi,
           url: browser.runtime.getURL('/offscreen.html'),
-        }).copy
-      : createClipboard({
-          write: (text) => navigator.clipboard.writeText(text),
-          setTimer: (fn, ms) => setTimeout(fn, ms),
-          clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-        }).copy;
+        })
+      : null;
+  const clipboard = createClipboard({
+    // The offscreen document only writes (clearAfterMs 0): the clear is this background's.
+    write: offscreenClipboard
+      ? (text) => offscreenClipboard.copy(text, 0)
+      : (text) => navigator.clipboard.writeText(text),
+    // Checking the clipboard before clearing needs `clipboardRead`, which KeyGuard does not ask for; if a
+    // later version (or the user, in Firefox's add-on manager) grants it, the clear leaves a newer copy alone.
+    ...(offscreenClipboard
+      ? {}
+      : {
+          read: async () => {
+            if (!(await browser.permissions.contains({ permissions: ['clipboardRead'] }))) {
+              throw new Error('no clipboardRead permission');
+            }
+            return navigator.clipboard.readText();
+          },
+        }),
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    session: browser.storage.session,
+    alarms: browser.alarms,
+  });
+  const copyToClipboard = clipboard.copy;
+  // The clipboard's alarm wakes a suspended background; at every start, a clear that came due meanwhile runs.
+  browser.alarms.onAlarm.addListener((alarm) => void clipboard.onAlarm(alarm.name).catch(() => undefined));
+  void clipboard.resume().catch(() => undefined);
 
   /**
    * Tells open DocBits tabs that the vault opened or closed, so a waiting "Save" can finish (or, with no
@@ -258,9 +282,13 @@ export default defineBackground(() => {
     );
   });
   browser.notifications.onClicked.addListener((id) => void reminders.onClicked(id));
-  browser.notifications.onButtonClicked?.addListener(
-    (id, index) => void reminders.onButtonClicked(id, index),
-  );
+  // Firefox implements no notification buttons: its onButtonClicked is a stub that logs "unimplemented" when
+  // listened to (merely looking at it does not tell), and reminders offer no buttons there.
+  if (!import.meta.env.FIREFOX) {
+    browser.notifications.onButtonClicked.addListener(
+      (id, index) => void reminders.onButtonClicked(id, index),
+    );
+  }
   const permissionChanged = (what: string, p: { origins?: string[]; permissions?: string[] }) =>
     void audit.record({
       type: 'permission.changed',

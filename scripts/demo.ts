@@ -7,6 +7,7 @@
  * the older single-key page — checks each step, and writes a screenshot of each to demo-output/.
  *
  * `--docs` also refreshes the README's pictures in docs/screenshots/ (cropped to the part that matters).
+ * `--firefox` runs the walk in Firefox instead (scripts/demo-firefox.ts; screenshots in demo-output/firefox/).
  *
  * The demo's keys come from the local replica and its profile is thrown away at the end; even so no key is
  * printed: the clipboard is compared as a boolean, and no screenshot is taken while a key is revealed.
@@ -38,6 +39,12 @@ import {
   startDocbitsSite,
   writeClipboard,
 } from '../test/e2e/harness/index.js';
+
+// `--firefox`: the same walk in Firefox (scripts/demo-firefox.ts), which builds the Firefox package itself.
+if (process.argv.includes('--firefox')) {
+  const { runFirefoxDemo } = await import('./demo-firefox.js');
+  process.exit(await runFirefoxDemo());
+}
 
 const headless = process.argv.includes('--headless') || !process.env.DISPLAY;
 const out = join(repoRoot, 'demo-output');

@@ -1,8 +1,10 @@
-// `npm test`: typecheck, lint, unit tests, production build, e2e in Debian's Chromium. Stops at the first
-// failing step and exits non-zero; ends with one plain "N passed, N failed" line over both test suites.
+// `npm test`: typecheck, lint, unit tests, production builds, e2e in Debian's Chromium, then e2e in Debian's
+// Firefox ESR. Stops at the first failing step and exits non-zero; ends with one plain "N passed, N failed"
+// line over every test suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveFirefoxPath } from '../test/e2e/firefox/harness/firefox';
 import { resolveChromiumPath } from '../test/e2e/harness/chromium';
 
 const results = join(process.cwd(), 'test-results');
@@ -23,6 +25,7 @@ interface Step {
   cmd: string[];
   report?: string;
   needsChromium?: boolean;
+  needsFirefox?: boolean;
   env?: Record<string, string>;
 }
 
@@ -40,6 +43,12 @@ const steps: Step[] = [
     env: { NO_UPDATE_NOTIFIER: '1' },
   },
   { name: 'e2e', cmd: vitest('vitest.e2e.config.ts', 'e2e'), report: 'e2e', needsChromium: true },
+  {
+    name: 'e2e:firefox',
+    cmd: vitest('vitest.e2e-firefox.config.ts', 'e2e-firefox'),
+    report: 'e2e-firefox',
+    needsFirefox: true,
+  },
 ];
 
 // vite-node, which runs this script, sets NODE_ENV=development; inherited by `wxt build`, that makes Vite
@@ -59,9 +68,10 @@ function count(report: string) {
 
 let failedStep: string | null = null;
 for (const step of steps) {
-  if (step.needsChromium) {
+  if (step.needsChromium || step.needsFirefox) {
     try {
-      resolveChromiumPath();
+      if (step.needsChromium) resolveChromiumPath();
+      if (step.needsFirefox) resolveFirefoxPath();
     } catch (e) {
       console.error(`\n✖ ${step.name}: ${(e as Error).message}`);
       failedStep = step.name;

@@ -4,7 +4,9 @@ import { isOffscreenCopy } from '../../lib/send';
 
 /**
  * Chrome's offscreen document: the only place a service-worker extension can write the clipboard. It
- * obeys the background alone (checked by sender URL) and owns the clear timer, which outlives the worker.
+ * obeys the background alone (checked by sender URL). The background owns the clear (its deadline is kept
+ * in storage.session with an alarm, so it survives a stopped worker, or this document being closed) and
+ * asks for writes with `clearAfterMs` 0; a non-zero value still clears from here, for older callers.
  */
 const clipboard = createClipboard({
   write: execCommandWriter(document),

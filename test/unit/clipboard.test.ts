@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createClipboard } from '../../lib/clipboard';
+import { fakeBrowser } from 'wxt/testing';
+import {
+  CLIPBOARD_ALARM,
+  clipboardDigest,
+  createClipboard,
+  PENDING_CLEAR_KEY,
+  type PendingClear,
+} from '../../lib/clipboard';
 import { createOffscreenClipboard } from '../../lib/offscreen';
 
 describe('clipboard: copy then clear', () => {
@@ -44,6 +51,167 @@ describe('clipboard: copy then clear', () => {
     await c.copy('kept', 0);
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(board).toEqual(['kept']);
+  });
+});
+
+describe('clipboard: the clear survives a suspended background', () => {
+  let board: string[];
+  beforeEach(() => {
+    fakeBrowser.reset();
+    vi.useFakeTimers();
+    board = [];
+  });
+  afterEach(() => vi.useRealTimers());
+
+  /** One background instance: its timers die with it, storage.session and alarms do not. */
+  const background = (read?: () => Promise<string>) => {
+    const timers = new Set<ReturnType<typeof setTimeout>>();
+    const clip = createClipboard({
+      write: async (text) => void board.push(text),
+      ...(read ? { read } : {}),
+      setTimer: (fn, ms) => {
+        const h = setTimeout(() => {
+          timers.delete(h);
+          fn();
+        }, ms);
+        timers.add(h);
+        return h;
+      },
+      clearTimer: (h) => {
+        clearTimeout(h as ReturnType<typeof setTimeout>);
+        timers.delete(h as ReturnType<typeof setTimeout>);
+      },
+      session: fakeBrowser.storage.session,
+      alarms: fakeBrowser.alarms,
+    });
+    const onAlarm = (a: { name: string }) => void clip.onAlarm(a.name);
+    fakeBrowser.alarms.onAlarm.addListener(onAlarm);
+    return {
+      clip,
+      /** The background is suspended: pending timers and listeners die with it. */
+      suspend() {
+        for (const h of timers) clearTimeout(h);
+        timers.clear();
+        fakeBrowser.alarms.onAlarm.removeListener(onAlarm);
+      },
+    };
+  };
+  const pending = async () =>
+    (await fakeBrowser.storage.session.get(PENDING_CLEAR_KEY))[PENDING_CLEAR_KEY] as PendingClear | undefined;
+
+  it('keeps the deadline in storage.session (a salted hash, never the text) and sets an alarm for it', async () => {
+    const { clip } = background();
+    const before = Date.now();
+    await clip.copy('secret-key', 60_000);
+    const p = await pending();
+    expect(p?.deadline).toBe(before + 60_000);
+    expect(JSON.stringify(await fakeBrowser.storage.session.get())).not.toContain('secret-key');
+    expect(p?.digest).toBe(await clipboardDigest(p?.salt ?? '', 'secret-key'));
+    expect((await fakeBrowser.alarms.get(CLIPBOARD_ALARM))?.scheduledTime).toBe(before + 60_000);
+  });
+
+  it('the alarm clears after the background was suspended (its timer died)', async () => {
+    const first = background();
+    await first.clip.copy('secret-key', 60_000);
+    first.suspend();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(board).toEqual(['secret-key']); // the timer is gone: without the alarm nothing would clear
+    // The alarm wakes a new background instance, which registers its listeners and resumes.
+    const woken = background();
+    await woken.clip.resume();
+    expect(board).toEqual(['secret-key', '']);
+    await fakeBrowser.alarms.onAlarm.trigger({ name: CLIPBOARD_ALARM, scheduledTime: Date.now() });
+    expect(board).toEqual(['secret-key', '']); // cleared once, not twice
+    expect(await pending()).toBeUndefined();
+    expect(await fakeBrowser.alarms.get(CLIPBOARD_ALARM)).toBeUndefined();
+  });
+
+  it('an alarm that wakes the background clears when it fires, even before resume ran', async () => {
+    const first = background();
+    await first.clip.copy('secret-key', 30_000);
+    first.suspend();
+    vi.setSystemTime(Date.now() + 30_000);
+    background();
+    await fakeBrowser.alarms.onAlarm.trigger({ name: CLIPBOARD_ALARM, scheduledTime: Date.now() });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(board).toEqual(['secret-key', '']);
+  });
+
+  it('a wake before the deadline re-arms the timer and clears on time, not early', async () => {
+    const first = background();
+    await first.clip.copy('secret-key', 60_000);
+    await vi.advanceTimersByTimeAsync(20_000);
+    first.suspend();
+    const woken = background();
+    await woken.clip.resume();
+    expect(board).toEqual(['secret-key']);
+    await vi.advanceTimersByTimeAsync(39_999);
+    expect(board).toEqual(['secret-key']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(board).toEqual(['secret-key', '']);
+  });
+
+  it('the timer clears while the background lives, and removes the alarm so it cannot clear a later copy', async () => {
+    const { clip } = background();
+    await clip.copy('secret-key', 10_000);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(board).toEqual(['secret-key', '']);
+    expect(await fakeBrowser.alarms.get(CLIPBOARD_ALARM)).toBeUndefined();
+    // A late alarm (Chrome rounds short ones up to 30 s) finds nothing pending.
+    await fakeBrowser.alarms.onAlarm.trigger({ name: CLIPBOARD_ALARM, scheduledTime: Date.now() });
+    expect(board).toEqual(['secret-key', '']);
+  });
+
+  it('a newer copy moves the deadline; a copy with 0 cancels it', async () => {
+    const { clip, suspend } = background();
+    await clip.copy('first', 30_000);
+    await vi.advanceTimersByTimeAsync(20_000);
+    await clip.copy('second', 30_000);
+    suspend();
+    vi.setSystemTime(Date.now() + 15_000);
+    const woken = background();
+    await woken.clip.resume();
+    expect(board).toEqual(['first', 'second']);
+    await woken.clip.copy('kept', 0);
+    expect(await pending()).toBeUndefined();
+    expect(await fakeBrowser.alarms.get(CLIPBOARD_ALARM)).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(board).toEqual(['first', 'second', 'kept']);
+  });
+
+  it('other alarms are not the clipboard’s', async () => {
+    const { clip } = background();
+    await clip.copy('secret-key', 30_000);
+    vi.setSystemTime(Date.now() + 30_000);
+    await clip.onAlarm('keyguard.autolock');
+    expect(board).toEqual(['secret-key']);
+  });
+
+  it('where it can read the clipboard, it leaves the user’s own later copy alone', async () => {
+    let current = '';
+    const first = background(async () => current);
+    await first.clip.copy('secret-key', 30_000);
+    current = 'the user copied this';
+    await vi.advanceTimersByTimeAsync(30_000);
+    // The check hashes with WebCrypto, which settles outside the fake clock.
+    await vi.waitFor(async () => expect(await pending()).toBeUndefined());
+    expect(board).toEqual(['secret-key']);
+  });
+
+  it('where it can read and the clipboard still holds the copy, it clears', async () => {
+    const first = background(async () => 'secret-key');
+    await first.clip.copy('secret-key', 30_000);
+    await vi.advanceTimersByTimeAsync(30_000);
+    await vi.waitFor(() => expect(board).toEqual(['secret-key', '']));
+  });
+
+  it('when reading fails (no permission), it clears unconditionally', async () => {
+    const first = background(async () => {
+      throw new Error('no clipboardRead permission');
+    });
+    await first.clip.copy('secret-key', 30_000);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(board).toEqual(['secret-key', '']);
   });
 });
 
