@@ -30,6 +30,13 @@ interface Entry {
   pop: HTMLElement;
   /** Set while the page covers the host: the wrapper is hidden. */
   yielded: boolean;
+  /**
+   * Whether the host is in or near the viewport. Only then is the wrapper in the top layer; out of view it is
+   * drawn in the page's flow (class `i`), still focusable — a key table of hundreds of rows would else put
+   * hundreds of popovers in the top layer and check each of them at every pass. Nobody can click a control
+   * out of view, and one scrolled (or tabbed) into view is lifted before it can arm.
+   */
+  near: boolean;
   /** Where our controls were when last shown (see {@link coveredByPage}). */
   spots: Array<[number, number]>;
   /** Watches the host's parent: moving a popover's host (Vue re-sorting) hides the popover. */
@@ -58,6 +65,18 @@ function hide(pop: HTMLElement): void {
   } catch {
     // Already gone.
   }
+}
+
+/** Into the top layer over its host (it leaves the page's flow). */
+function lift(e: Entry): void {
+  e.pop.classList.remove('i');
+  show(e.pop);
+}
+
+/** Back into the page's flow, out of the top layer (its host is out of view). */
+function lower(e: Entry): void {
+  hide(e.pop);
+  e.pop.classList.add('i');
 }
 
 /** The host's ancestors across shadow boundaries (a page may render DocBits inside its own shadow trees). */
@@ -135,6 +154,9 @@ function spotsOf(host: HTMLElement, pop: HTMLElement): Array<[number, number]> {
 /** The floats of one window and the listeners they share (one set per window, however many controls). */
 interface Shared {
   entries: Set<Entry>;
+  /** Tells each host's entry whether it is near the viewport (one observer for every float). */
+  view: IntersectionObserver;
+  byHost: WeakMap<Element, Entry>;
   schedule(): void;
   stop(): void;
 }
@@ -159,7 +181,8 @@ function shared(win: Window & typeof globalThis): Shared {
         e.moved.disconnect();
         if (e.parent) e.moved.observe(e.parent, { childList: true });
       }
-      if (!e.host.isConnected) continue;
+      // Far out of view a control stays in the page's flow (see `near`): nothing to place or to check.
+      if (!e.host.isConnected || !e.near) continue;
       if (isOpen(e.pop)) e.spots = spotsOf(e.host, e.pop);
       plan.push([e, anchored ? null : e.host.getBoundingClientRect(), coveredByPage(e.host, doc, e.spots)]);
     }
@@ -169,7 +192,7 @@ function shared(win: Window & typeof globalThis): Shared {
       e.yielded = covered;
       waiting ||= covered;
       if (covered) hide(e.pop);
-      else show(e.pop);
+      else lift(e);
     }
     // A cover can go without an event we listen to (an overlay inside DocBits' card, a class change): while
     // some control is stepped out, look again a few times a second — only then, never otherwise.
@@ -186,11 +209,26 @@ function shared(win: Window & typeof globalThis): Shared {
       // A dialog or popover of the page opened around one of our hosts: it is above our wrapper in the
       // top layer now; come back above it (a top-layer element that does not hold the host stays above).
       for (const entry of entries) {
-        if (opened.contains(entry.host) && !entry.yielded) show(entry.pop, true);
+        if (entry.near && opened.contains(entry.host) && !entry.yielded) show(entry.pop, true);
       }
     }
     schedule();
   };
+  const byHost = new WeakMap<Element, Entry>();
+  // Also hears a host inserted again (Vue moved it: that hides its popover) or shown again.
+  const view = new win.IntersectionObserver(
+    (records) => {
+      for (const r of records) {
+        const e = byHost.get(r.target);
+        if (!e) continue;
+        e.near = r.isIntersecting && e.host.isConnected;
+        if (!e.near) lower(e);
+        else if (!e.yielded) lift(e);
+      }
+      schedule();
+    },
+    { rootMargin: '200px' },
+  );
   const body = new win.MutationObserver(schedule);
   const watchBody = () => {
     if (doc.body) body.observe(doc.body, { childList: true });
@@ -202,6 +240,8 @@ function shared(win: Window & typeof globalThis): Shared {
   win.addEventListener('resize', schedule, opts);
   const s: Shared = {
     entries,
+    view,
+    byHost,
     schedule: () => {
       if (!doc.body) return;
       watchBody();
@@ -209,6 +249,7 @@ function shared(win: Window & typeof globalThis): Shared {
     },
     stop() {
       body.disconnect();
+      view.disconnect();
       win.removeEventListener('toggle', onToggle, opts);
       win.removeEventListener('scroll', schedule, opts);
       win.removeEventListener('resize', schedule, opts);
@@ -241,6 +282,7 @@ export function floatOver(host: HTMLElement, pop: HTMLElement, win: Window): Flo
     host,
     pop,
     yielded: false,
+    near: false,
     spots: [],
     // Removing and inserting the host again in one go (a move) hides the popover without any intersection
     // change: the parent's child list says so.
@@ -259,18 +301,15 @@ export function floatOver(host: HTMLElement, pop: HTMLElement, win: Window): Flo
   });
   sizes.observe(pop);
   sizes.observe(host);
-  // Seen by an IntersectionObserver when the host is inserted again (Vue moved it) or shown again.
-  const back = new w.IntersectionObserver(() => {
-    if (host.isConnected && !entry.yielded) show(pop);
-    s.schedule();
-  });
-  back.observe(host);
-  show(pop);
+  // In the page's flow until the shared observer says whether the host is near the viewport.
+  lower(entry);
+  s.byHost.set(host, entry);
+  s.view.observe(host);
   s.schedule();
   return {
     stop() {
       sizes.disconnect();
-      back.disconnect();
+      s.view.unobserve(host);
       entry.moved.disconnect();
       s.entries.delete(entry);
       hide(pop);

@@ -11,7 +11,8 @@ export const PAGE_UI_CSS =
   '.w{all:initial;position:fixed;position-anchor:--kg;left:anchor(left);top:anchor(top);width:anchor-size(width);' +
   'position-visibility:anchors-visible;display:flex;font:13px/1.4 system-ui,sans-serif;color:var(--f);' +
   '--f:#1b1f24;--b:#fff;--m:#4a5360;--l:#8a94a3;--a:#0b57d0;--ok:#146c2e;--w:#7a4d00;--x:#b3261e}' +
-  '.w:not(:popover-open),.w::backdrop{display:none}' +
+  // Out of view (.i) it is drawn in the page's flow instead, focusable; stepped aside for the page, hidden.
+  '.w:not(:popover-open):not(.i),.w::backdrop{display:none}.w.i{position:static}' +
   '@media(prefers-color-scheme:dark){.w{--f:#e8eaed;--b:#1f2329;--m:#b4bcc8;--l:#6b7480;--a:#8ab4f8;' +
   '--ok:#7dd99a;--w:#f6c86b;--x:#f2b8b5}}' +
   'fieldset{border:0;padding:0;min-width:0}.kg{display:inline-flex;flex-wrap:wrap;align-items:center;gap:6px;margin:4px 0 4px 8px;color:var(--f)}' +
