@@ -33,7 +33,6 @@ import {
 } from './docbits-ui.js';
 import {
   type ArmingRecord,
-  addQuasarLayers,
   call,
   drawDecoy,
   type ExtensionBrowser,
@@ -44,7 +43,6 @@ import {
   maskBeforeFrame,
   openPopup,
   pixelAt,
-  quasarLayersScript,
   readClipboard,
   removeDecoy,
   startDocbitsSite,
