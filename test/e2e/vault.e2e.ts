@@ -157,6 +157,11 @@ interface BurstState {
   sent: number;
   settled: number;
   results: Array<BurstResult | undefined>;
+  /**
+   * The burst sends no further than this many writes (the test moves it on after each stop), so it cannot
+   * run out of writes before the stops are done on a machine slower than the burst.
+   */
+  until: number;
 }
 
 interface BurstWindow {
@@ -172,14 +177,16 @@ async function startBurst(
   page: Page,
   entries: ReturnType<typeof newEntry>[],
   intervalMs: number,
+  until: number,
 ): Promise<void> {
   await page.evaluate(
-    ({ entries: all, intervalMs: every }) => {
+    ({ entries: all, intervalMs: every, until: first }) => {
       const w = window as unknown as BurstWindow;
-      const state: BurstState = { sent: 0, settled: 0, results: [] };
+      const state: BurstState = { sent: 0, settled: 0, results: [], until: first };
       w.__burst = state;
       void (async () => {
         for (let i = 0; i < all.length; i++) {
+          while (state.sent >= state.until) await new Promise((r) => setTimeout(r, 5));
           const index = i;
           w.chrome.runtime
             .sendMessage({ type: 'entry.add', payload: { entry: all[i] } })
@@ -208,7 +215,7 @@ async function startBurst(
         }
       })();
     },
-    { entries, intervalMs },
+    { entries, intervalMs, until },
   );
 }
 
@@ -230,18 +237,22 @@ describe('durability while the service worker is stopped mid-burst', () => {
       await call(page, 'vault.create', { password: PASSWORD });
       expect(await call<VaultStatus>(page, 'vault.status')).toMatchObject({ unlocked: true });
 
-      await startBurst(page, entries, BURST_INTERVAL_MS);
+      const threshold = (s: number) => Math.min(WRITES, Math.floor((s * WRITES) / (STOPS + 1)));
+      await startBurst(page, entries, BURST_INTERVAL_MS, threshold(2));
       let effectiveStops = 0;
       // Retries of a stop that found the worker between lives, within the test's time (a clear assertion,
       // not a timeout, when a loaded machine cannot keep up).
       const retryUntil = Date.now() + 60_000;
       for (let s = 1; s <= STOPS; s++) {
         // Interleave: the s-th stop comes after s/(STOPS+1) of the writes were sent.
-        const threshold = Math.floor((s * WRITES) / (STOPS + 1));
-        await page.waitForFunction((t) => (window as unknown as BurstWindow).__burst.sent >= t, threshold, {
-          timeout: 60_000,
-          polling: 2,
-        });
+        await page.waitForFunction(
+          (t) => (window as unknown as BurstWindow).__burst.sent >= t,
+          threshold(s),
+          {
+            timeout: 60_000,
+            polling: 2,
+          },
+        );
         // The burst wakes the worker again; give it a moment so the stop hits a live worker (on a loaded
         // machine a restart can take longer than the interval between stops), and try again if it was
         // between lives, as long as the burst still has writes to send.
@@ -259,6 +270,13 @@ describe('durability while the service worker is stopped mid-burst', () => {
           }
           if (!inFlight) break;
         }
+        // The burst may go on up to the next stop's share (all of it after the last stop).
+        await page.evaluate(
+          (n) => {
+            (window as unknown as BurstWindow).__burst.until = n;
+          },
+          s === STOPS ? WRITES : threshold(s + 2),
+        );
       }
       await page.waitForFunction((n) => (window as unknown as BurstWindow).__burst.settled === n, WRITES, {
         timeout: 90_000,
