@@ -1,13 +1,12 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createHandlers } from '../../lib/handlers';
 import { DAY_MS } from '../../lib/rotation';
 import type { createRouter, Sender } from '../../lib/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';
-import { DOCBITS, ONPREM, POPUP, routerFor } from './senders';
+import { DOCBITS, handlersFor, ONPREM, POPUP, routerFor } from './senders';
 
 const PAGE = POPUP;
 
@@ -40,11 +39,9 @@ beforeEach(async () => {
     settings: { docbitsHosts: ['app.docbits.com', 'docbits.example.test'], clipboardClearSeconds: 20 },
   };
   route = routerFor(
-    createHandlers({
+    handlersFor({
       vault,
       settingsArea: { get: async (k) => ({ [k]: settings[k] }), set: async () => {} },
-      onUnlocked: async () => {},
-      onLocked: async () => {},
       copyToClipboard: async (text, ms) => void copies.push({ text, ms }),
       openUnlockWindow: async () => void unlockWindows++,
       injectPageUi: async (target) => void injected.push(target),

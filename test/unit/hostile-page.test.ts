@@ -12,7 +12,7 @@ import { createAnomalyDetector, noticeOf } from '../../lib/anomaly';
 import type { AuditInput } from '../../lib/audit';
 import { AuditLog } from '../../lib/audit/log';
 import { createGuardPrintStore } from '../../lib/guard';
-import { createHandlers, GUARD_RECORD_REPEATS, PAGE_ROWS_LIMIT } from '../../lib/handlers';
+import { GUARD_RECORD_REPEATS, PAGE_ROWS_LIMIT } from '../../lib/handlers';
 import type { RowsReply } from '../../lib/messages';
 import { DAY_MS } from '../../lib/rotation';
 import type { createRouter, Sender } from '../../lib/router';
@@ -20,7 +20,7 @@ import { loadSettings } from '../../lib/settings';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';
-import { CHAT, DOCBITS, OPTIONS, POPUP, routerFor } from './senders';
+import { CHAT, DOCBITS, handlersFor, OPTIONS, POPUP, routerFor } from './senders';
 
 const PASSWORD = 'correct horse battery';
 const RETIRED_KEY = 'dbk_OLDa9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
@@ -94,14 +94,9 @@ beforeEach(async () => {
     },
   });
   route = routerFor(
-    createHandlers({
+    handlersFor({
       vault,
       settingsArea,
-      onUnlocked: async () => {},
-      onLocked: async () => {},
-      copyToClipboard: async () => {},
-      openUnlockWindow: async () => {},
-      injectPageUi: async () => {},
       now,
       audit: log,
       auditLog: log,

@@ -8,7 +8,6 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { noticeOf } from '../../lib/anomaly';
 import type { AuditInput } from '../../lib/audit';
-import { createHandlers } from '../../lib/handlers';
 import { setMessageSource, sourceFromJson } from '../../lib/i18n';
 import type { RotationView, RowsReply } from '../../lib/messages';
 import { DAY_MS } from '../../lib/rotation';
@@ -17,7 +16,7 @@ import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';
 import en from '../../public/_locales/en/messages.json';
-import { DOCBITS, ONPREM, POPUP, routerFor } from './senders';
+import { DOCBITS, handlersFor, ONPREM, POPUP, routerFor } from './senders';
 
 const PAGE = POPUP;
 const OTHER = ONPREM;
@@ -87,17 +86,12 @@ beforeEach(async () => {
   notes = [];
   local = {};
   route = routerFor(
-    createHandlers({
+    handlersFor({
       vault,
       settingsArea: {
         get: async (k) => ({ [k]: local[k] }),
         set: async (o) => void Object.assign(local, structuredClone(o)),
       },
-      onUnlocked: async () => {},
-      onLocked: async () => {},
-      copyToClipboard: async () => {},
-      openUnlockWindow: async () => {},
-      injectPageUi: async () => {},
       // As the background wires it: every recorded event, and the notification it raises (lib/anomaly.ts).
       audit: {
         record: async (x) => {

@@ -2,12 +2,12 @@ import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createHandlers } from '../../lib/handlers';
 import { MESSAGES, type MessageType, SENDER_KINDS, type SenderKind } from '../../lib/messages';
 import { classifySender, createRouter, pageUrlOf, type Sender } from '../../lib/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore, type VaultStore } from '../../lib/vault/store';
+import { handlersFor } from './senders';
 
 const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 const ORIGIN = `chrome-extension://${EXT_ID}/`;
@@ -152,14 +152,9 @@ async function setup() {
 
 /** The real handlers on the real vault, with the browser-facing effects switched off. */
 function quietHandlers() {
-  return createHandlers({
+  return handlersFor({
     vault,
     settingsArea: { get: async () => ({}), set: async () => {} },
-    onUnlocked: async () => {},
-    onLocked: async () => {},
-    injectPageUi: async () => {},
-    copyToClipboard: async () => {},
-    openUnlockWindow: async () => {},
   });
 }
 

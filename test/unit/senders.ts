@@ -1,4 +1,5 @@
 /** The senders the background's unit tests speak as: extension pages, the DocBits page, other pages. */
+import { createHandlers, type HandlerDeps } from '../../lib/handlers';
 import { createRouter, type Handlers, type Sender } from '../../lib/router';
 
 export const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
@@ -30,5 +31,22 @@ export function routerFor(handlers: Handlers): ReturnType<typeof createRouter> {
     extensionOrigin: ORIGIN,
     isDocbitsHost: (h) => h === 'app.docbits.com' || h === 'docbits.example.test',
     handlers,
+  });
+}
+
+/**
+ * The background's handlers as the unit tests build them: the vault and settings of the test, every
+ * browser-facing dependency a no-op unless the test gives its own.
+ */
+export function handlersFor(
+  deps: Pick<HandlerDeps, 'vault' | 'settingsArea'> & Partial<HandlerDeps>,
+): Handlers {
+  return createHandlers({
+    onUnlocked: async () => {},
+    onLocked: async () => {},
+    copyToClipboard: async () => {},
+    openUnlockWindow: async () => {},
+    injectPageUi: async () => {},
+    ...deps,
   });
 }

@@ -5,13 +5,13 @@ import { createAnomalyDetector } from '../../../lib/anomaly';
 import type { AuditInput } from '../../../lib/audit';
 import { AuditLog } from '../../../lib/audit/log';
 import { createGuardPrintStore } from '../../../lib/guard';
-import { createHandlers, GUARD_RECORD_REPEATS } from '../../../lib/handlers';
+import { GUARD_RECORD_REPEATS } from '../../../lib/handlers';
 import type { createRouter, Sender } from '../../../lib/router';
 import { loadSettings } from '../../../lib/settings';
 import { VaultService } from '../../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../../lib/vault/session';
 import { openVaultStore } from '../../../lib/vault/store';
-import { CHAT, DOCBITS, ONPREM, OPTIONS, PLAIN, POPUP, routerFor } from '../senders';
+import { CHAT, DOCBITS, handlersFor, ONPREM, OPTIONS, PLAIN, POPUP, routerFor } from '../senders';
 
 const KEY = 'dbk_Q3vT9pLm2XcR8sWk4ZyHn6JbFd1GaE5u';
 const PASSWORD = 'correct horse battery';
@@ -63,14 +63,9 @@ beforeEach(async () => {
     },
   });
   route = routerFor(
-    createHandlers({
+    handlersFor({
       vault,
       settingsArea,
-      onUnlocked: async () => {},
-      onLocked: async () => {},
-      copyToClipboard: async () => {},
-      openUnlockWindow: async () => {},
-      injectPageUi: async () => {},
       now,
       audit: log,
       auditLog: log,
