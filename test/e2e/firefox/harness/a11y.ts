@@ -107,6 +107,31 @@ const SEARCH = `function (root, name, role) {
   return { matches: matches.map(([el]) => el), rendered: matches.map(([, r]) => r), hosts };
 }`;
 
+/**
+ * In the page: scrolls the element into view and says 'ok' when it is connected, rendered, enabled, has
+ * kept its box over two frames and is what a press at its centre would hit (looked up in its own tree, so
+ * closed shadow roots and the top layer count); otherwise why not.
+ */
+const ACTIONABLE = `async function (el) {
+  if (!el.isConnected) return 'detached';
+  el.scrollIntoView({ block: 'center', inline: 'center' });
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const before = el.getBoundingClientRect();
+  await frame();
+  await frame();
+  const box = el.getBoundingClientRect();
+  if (el.checkVisibility && !el.checkVisibility({ visibilityProperty: true })) return 'not visible';
+  if (box.width === 0 || box.height === 0) return 'no size';
+  if (box.x !== before.x || box.y !== before.y || box.width !== before.width) return 'moving';
+  if (el.disabled === true) return 'disabled';
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  const hit = el.getRootNode().elementFromPoint(x, y);
+  if (hit && (hit === el || el.contains(hit))) return 'ok';
+  const what = (n) => n ? n.localName + (n.id ? '#' + n.id : '') + (typeof n.className === 'string' && n.className ? '.' + n.className.trim().split(/\\s+/).join('.') : '') : 'nothing';
+  return 'covered by ' + what(hit) + ' at ' + Math.round(x) + ',' + Math.round(y);
+}`;
+
 function element(page: Page, sharedId: string, name: string, role: string): FxElement {
   const on = async <R>(declaration: string, ...args: unknown[]): Promise<R> =>
     plain(await callFunction(page, declaration, [{ sharedId }, ...args])) as R;
@@ -115,8 +140,25 @@ function element(page: Page, sharedId: string, name: string, role: string): FxEl
     role,
     sharedId,
     async click() {
-      await on('function (el) { el.scrollIntoView({ block: "center", inline: "center" }); }');
-      await clickNode(page, sharedId);
+      // As a person (and Playwright) does: wait until the element is shown, still and not covered, then
+      // press. A node that moves or is briefly hidden (a dialog's transition, a control moving into the
+      // top layer) is waited for instead of clicked blind.
+      const deadline = Date.now() + 10_000;
+      let last = '';
+      for (;;) {
+        last = await on<string>(ACTIONABLE);
+        if (last === 'ok') {
+          try {
+            await clickNode(page, sharedId);
+            return;
+          } catch (error) {
+            // The element went between the check and the press (WebDriver: "not displayed").
+            last = `press refused: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+          }
+        }
+        if (Date.now() > deadline) throw new Error(`click "${name}" (${role}): not actionable — ${last}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     async focus() {
       await on('function (el) { el.focus(); }');
