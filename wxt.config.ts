@@ -44,7 +44,7 @@ export default defineConfig({
     // The DocBits content script is size-budgeted (≤ 12 KB gzipped), and its controls (docbits-ui, injected
     // on demand) are loaded on the same page. There, `wxt/browser` (also used by WXT's own content-script
     // context) is the browser's native promise-based API instead of the polyfill, which would add ~3 KB and
-    // change nothing for the calls made (see lib/native-browser.ts).
+    // change nothing for the calls made (see lib/page/native-browser.ts).
     'vite:build:extendConfig': (entrypoints, config) => {
       const name = entrypoints.length === 1 ? entrypoints[0]?.name : undefined;
       if (name !== 'docbits' && name !== 'docbits-ui') return;
@@ -54,7 +54,7 @@ export default defineConfig({
         : Object.entries(alias).map(([find, replacement]) => ({ find, replacement: String(replacement) }));
       config.resolve = {
         ...config.resolve,
-        alias: [{ find: /^wxt\/browser$/, replacement: resolve('lib/native-browser.ts') }, ...list],
+        alias: [{ find: /^wxt\/browser$/, replacement: resolve('lib/page/native-browser.ts') }, ...list],
       };
     },
   },

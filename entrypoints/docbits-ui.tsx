@@ -5,11 +5,11 @@ import { KeyControls } from '../components/page/KeyControls';
 import { RowBadge } from '../components/page/RowBadge';
 import { clearShadow, renderInShadow } from '../components/page/shadow';
 import { type MessageKey, setMessageSource } from '../lib/i18n';
-import { registerPageUi } from '../lib/page-ui';
-import { checkActivation, type Refusal, type VisibilityWatch, watchVisibility } from '../lib/safe-click';
+import { registerPageUi } from '../lib/page/ui-loader';
+import { checkActivation, type Refusal, type VisibilityWatch, watchVisibility } from '../lib/page/safe-click';
 
 /**
- * KeyGuard's controls on the DocBits page (see lib/page-ui.ts): injected by the background into the
+ * KeyGuard's controls on the DocBits page (see lib/page/ui-loader.ts): injected by the background into the
  * isolated world of a DocBits tab whose page part found a key or a key table. Wiring only.
  */
 export default defineUnlistedScript(() => {

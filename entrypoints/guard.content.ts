@@ -2,7 +2,7 @@ import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { showWarning } from '../components/guard/warning';
-import { hostnameOf } from '../lib/docbits/hosts';
+import { hostnameOf } from '../lib/page/hosts';
 import { type GuardView, refreshOnReturn } from '../lib/guard';
 import { installGuard } from '../lib/guard-page';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';

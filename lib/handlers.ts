@@ -6,8 +6,8 @@
 import { createRepeatGate, WRONG_PASSWORD_DETAIL } from './anomaly';
 import type { AuditInput, AuditOrigin, AuditSink } from './audit';
 import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './audit/log';
-import { cellDate } from './docbits/dates';
-import { environmentOf, hostnameOf } from './docbits/hosts';
+import { cellDate } from './page/dates';
+import { environmentOf, hostnameOf } from './page/hosts';
 import { errorKind } from './errors';
 import type { GuardPrintStore, GuardView } from './guard';
 import { hygieneFindings } from './hygiene';

@@ -33,7 +33,7 @@ export class ProtocolError extends Error {
 /**
  * Whether `e` is a {@link ProtocolError}. Checked by name and shape rather than `instanceof`: on the DocBits
  * page the error is thrown by the page part's copy of this module and caught by the controls' copy (two
- * scripts, two classes; lib/page-ui.ts).
+ * scripts, two classes; lib/page/ui-loader.ts).
  */
 export function isProtocolError(e: unknown): e is ProtocolError {
   return (

@@ -6,10 +6,10 @@
  * {@link ARM_MS} (a click meant for the page a moment before the dialog appeared does not land on it), and
  * a click on it is refused like any injected control's when the dialog is covered at that point, made
  * (nearly) invisible, or (Chromium) has not been seen unobscured for a while — a click-through decoy drawn
- * over it (lib/safe-click.ts); the dialog then says so. Plain DOM rather than Preact: the guard runs on
+ * over it (lib/page/safe-click.ts); the dialog then says so. Plain DOM rather than Preact: the guard runs on
  * every page. The dialog is shown in the top layer (a manual popover), like the DocBits page's controls.
  */
-import { checkActivation, type Refusal, UNGUARDED_ATTR, watchVisibility } from '../../lib/safe-click';
+import { checkActivation, type Refusal, UNGUARDED_ATTR, watchVisibility } from '../../lib/page/safe-click';
 
 /** How long "Paste anyway" stays disabled after the warning appears. */
 export const ARM_MS = 700;
@@ -49,7 +49,7 @@ button:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 
 /**
  * The page's guard for "Paste anyway": the hit and opacity test, and — where the browser can tell — the
- * button must have been seen unobscured for a while (IntersectionObserver v2, lib/safe-click.ts), which is
+ * button must have been seen unobscured for a while (IntersectionObserver v2, lib/page/safe-click.ts), which is
  * what catches a click-through decoy drawn over the dialog. Watches `root` until the returned `stop`.
  */
 function pageGuard(doc: Document, root: ShadowRoot) {

@@ -1,6 +1,6 @@
 import { t } from '../../lib/i18n';
-import type { GuidePanelInput } from '../../lib/page-ui';
-import type { Refusal } from '../../lib/safe-click';
+import type { GuidePanelInput } from '../../lib/page/ui-loader';
+import type { Refusal } from '../../lib/page/safe-click';
 import { FIX, RotationSteps } from '../RotationSteps';
 import { useGuardedAction } from './useGuardedAction';
 

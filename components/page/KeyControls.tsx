@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Environment } from '../../lib/docbits/hosts';
+import type { Environment } from '../../lib/page/hosts';
 import { t } from '../../lib/i18n';
-import type { KeyControlsInput, PrefillField } from '../../lib/page-ui';
-import { type Refusal, UNGUARDED_ATTR } from '../../lib/safe-click';
+import type { KeyControlsInput, PrefillField } from '../../lib/page/ui-loader';
+import { type Refusal, UNGUARDED_ATTR } from '../../lib/page/safe-click';
 import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';
 

@@ -1,7 +1,7 @@
 import { t } from '../../lib/i18n';
-import type { RowBadgeInput } from '../../lib/page-ui';
+import type { RowBadgeInput } from '../../lib/page/ui-loader';
 import { ageDays } from '../../lib/rotation';
-import type { Refusal } from '../../lib/safe-click';
+import type { Refusal } from '../../lib/page/safe-click';
 import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';
 

@@ -5,7 +5,7 @@
  * can be above the top layer: full-viewport transparent layers (Quasar's notification lists at z-index 9500)
  * no longer count as occluding our controls for IntersectionObserver v2, while a decoy that really paints
  * over a control has to be in the top layer itself, opened after ours — and IntersectionObserver v2 sees
- * that (lib/safe-click.ts). Keyboard order and screen readers are unchanged: the wrapper stays where the
+ * that (lib/page/safe-click.ts). Keyboard order and screen readers are unchanged: the wrapper stays where the
  * host is in the tree.
  *
  * Placement is CSS anchor positioning where supported (the host is the anchor, a tree-scoped name declared

@@ -6,7 +6,7 @@ import { PAGE_UI_CSS } from './styles';
 const wrappers = new WeakMap<ShadowRoot, { pop: HTMLElement; float: Float }>();
 
 /**
- * Renders `ui` with KeyGuard's page styles into a closed shadow root the page part made (lib/page-ui.ts):
+ * Renders `ui` with KeyGuard's page styles into a closed shadow root the page part made (lib/page/ui-loader.ts):
  * into a `popover="manual"` wrapper shown in the top layer over the host (float.ts).
  */
 export function renderInShadow(root: ShadowRoot, ui: ComponentChild): void {

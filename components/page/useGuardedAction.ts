@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
-import type { Refusal } from '../../lib/safe-click';
+import type { Refusal } from '../../lib/page/safe-click';
 import { describeError } from '../errors';
 
 /**
- * Wraps click handlers of injected controls: refuses unsafe activations (see lib/safe-click) and turns
+ * Wraps click handlers of injected controls: refuses unsafe activations (see lib/page/safe-click) and turns
  * failures into a one-line message next to the control.
  */
 export function useGuardedAction(guard: (e: MouseEvent) => Refusal | null) {

@@ -6,19 +6,19 @@ import {
   fillCreateDialogName,
   readOrgId,
   watchCreateDialog,
-} from '../../lib/docbits/detect';
-import { environmentOf } from '../../lib/docbits/hosts';
-import { MASK_CSS, setRevealed } from '../../lib/docbits/mask';
-import { startPageController } from '../../lib/page-controller';
-import { pageUiLoader, placeholder } from '../../lib/page-ui';
+} from '../../lib/page/detect';
+import { environmentOf } from '../../lib/page/hosts';
+import { MASK_CSS, setRevealed } from '../../lib/page/mask';
+import { startPageController } from '../../lib/page/controller';
+import { pageUiLoader, placeholder } from '../../lib/page/ui-loader';
 import { isRefreshEvent, isVaultStateEvent, send } from '../../lib/send';
 
 const UNREAD: CreateDialogValues['unread'] = ['name', 'description', 'expiresAt'];
 
 /**
  * The DocBits page. Wiring only: the mask stylesheet goes in at document_start, before DocBits renders
- * anything; lib/page-controller keeps controls and marks in step with the single-page app; the controls
- * themselves arrive with entrypoints/docbits-ui.tsx once there is something to put them on (lib/page-ui.ts).
+ * anything; lib/page/controller keeps controls and marks in step with the single-page app; the controls
+ * themselves arrive with entrypoints/docbits-ui.tsx once there is something to put them on (lib/page/ui-loader.ts).
  */
 export default defineContentScript({
   matches: ['https://app.docbits.com/*'],

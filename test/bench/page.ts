@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { ATTENTION_MS } from '../../lib/docbits/observe';
+import { ATTENTION_MS } from '../../lib/page/observe';
 import {
   type BusyRunResult,
   busyPageRun,
@@ -165,7 +165,7 @@ async function settle(page: Page): Promise<void> {
  *   extension); medians of 88 runs each (11 in each of PAIRS = 8 fresh pairs of browsers, after 2
  *   warm-ups; the two browsers of a pair open side by side and taking turns, and which is launched first,
  *   opens its page first and runs first alternates by pair). The runs start once the watch window that
- *   the arrival opened has passed (lib/docbits/observe.ts), as on a page left open;
+ *   the arrival opened has passed (lib/page/observe.ts), as on a page left open;
  * - `busy_page_slowdown_after_press`: the same with a real pointer press before each run, so the runs fall
  *   in the window where KeyGuard watches the whole page (no budget; reported so its cost stays visible).
  * - `busy_page_noise_ratio`: the same procedure with two plain browsers (A/A): what the comparison reads
@@ -181,7 +181,7 @@ export async function benchPage(emit: (r: BenchResult) => void): Promise<void> {
   const script = contentScript(dir);
   const gz = gzipSync(readFileSync(script), { level: 9 }).length;
   emit({ name: 'content_script_gz_bytes', value: gz, unit: 'bytes', raw: readFileSync(script).length });
-  // The controls, injected only into a DocBits page that has a key or a key table (lib/page-ui.ts): not
+  // The controls, injected only into a DocBits page that has a key or a key table (lib/page/ui-loader.ts): not
   // part of what every DocBits page loads at document_start, but reported so its growth stays visible.
   const ui = readFileSync(join(dir, 'docbits-ui.js'));
   emit({

@@ -283,7 +283,7 @@ const ARMING_WAIT_MS = 3_000;
 
 /**
  * Waits for a rendered KeyGuard control, then — as a user would — until it is armed: a control not yet
- * seen unobscured for a moment carries aria-disabled (lib/safe-click.ts) and refuses clicks. A control
+ * seen unobscured for a moment carries aria-disabled (lib/page/safe-click.ts) and refuses clicks. A control
  * that stays unarmed (a hostile page keeps it covered or see-through) is handed over after
  * {@link ARMING_WAIT_MS}, so tests can show that clicking it does nothing.
  */

@@ -19,7 +19,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARM_MS } from '../../components/guard/warning';
 import type { AuditEvent } from '../../lib/messages';
-import { MIN_VISIBLE_MS } from '../../lib/safe-click';
+import { MIN_VISIBLE_MS } from '../../lib/page/safe-click';
 import type { EntrySummary } from '../../lib/vault/model';
 import { listenWithLifetime } from '../fixtures/listen.js';
 import {
@@ -150,7 +150,7 @@ async function expectPasteUnguarded(page: Page): Promise<void> {
 
 /**
  * "Paste anyway" once it is armed: a button not yet seen unobscured for {@link MIN_VISIBLE_MS} carries
- * aria-disabled (lib/safe-click.ts). Handed over as it is after a few seconds.
+ * aria-disabled (lib/page/safe-click.ts). Handed over as it is after a few seconds.
  */
 async function armedPasteAnyway(page: Page) {
   const deadline = Date.now() + MIN_VISIBLE_MS + 2_500;

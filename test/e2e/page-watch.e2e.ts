@@ -1,5 +1,5 @@
 /**
- * How KeyGuard watches the DocBits page (lib/docbits/observe.ts), end to end in Chromium on the replica:
+ * How KeyGuard watches the DocBits page (lib/page/observe.ts), end to end in Chromium on the replica:
  * the whole page for a while after the app arrives on the integration page and after a real pointer or key
  * press, else only what DocBits teleports to the end of body (dialogs) and the key tables, plus a look
  * every second. Keys in unknown markup (the fallback) are used throughout, since keys on DocBits' stable
@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTENTION_MS } from '../../lib/docbits/observe';
+import { ATTENTION_MS } from '../../lib/page/observe';
 import { type DocbitsWindow, idle, watchPageErrors } from './docbits-ui.js';
 import {
   type ExtensionBrowser,

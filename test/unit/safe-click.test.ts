@@ -8,7 +8,7 @@ import {
   UNGUARDED_ATTR,
   visibilityRefusal,
   watchVisibility,
-} from '../../lib/safe-click';
+} from '../../lib/page/safe-click';
 
 function setup() {
   document.body.innerHTML = '<div id="wrap"><span id="host"></span></div>';

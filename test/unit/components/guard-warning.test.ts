@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ARM_MS, showWarning } from '../../../components/guard/warning';
-import type { Refusal } from '../../../lib/safe-click';
+import type { Refusal } from '../../../lib/page/safe-click';
 
 const TEXT = {
   title: 'KeyGuard stopped a paste',

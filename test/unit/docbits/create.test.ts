@@ -4,7 +4,7 @@ import {
   type CreateDialogWatch,
   readCreateDialogValues,
   watchCreateDialog,
-} from '../../../lib/docbits/detect';
+} from '../../../lib/page/detect';
 import { expectedFor, LANGS, loadFixture } from './fixtures';
 
 const DAY = 86_400_000;

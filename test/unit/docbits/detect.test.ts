@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { findFullKeys, looksLikeKey, markFallbacks, readOrgId } from '../../../lib/docbits/detect';
-import { MASK_ATTR } from '../../../lib/docbits/mask';
+import { findFullKeys, looksLikeKey, markFallbacks, readOrgId } from '../../../lib/page/detect';
+import { MASK_ATTR } from '../../../lib/page/mask';
 import { expectedFor, LANGS, loadFixture } from './fixtures';
 
 const PAGE = '/settings/integration';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { environmentOf, hostnameOf, isIntegrationPath } from '../../../lib/docbits/hosts';
+import { environmentOf, hostnameOf, isIntegrationPath } from '../../../lib/page/hosts';
 
 describe('isIntegrationPath', () => {
   it('accepts the integration page and /settings/api, with or without a trailing slash or a base path', () => {

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { findFullKeys } from '../../../lib/docbits/detect';
+import { findFullKeys } from '../../../lib/page/detect';
 import {
   LEGACY_SELECTOR,
   MASK_ATTR,
@@ -8,7 +8,7 @@ import {
   REVEAL_ATTR,
   SHOW_ONCE_SELECTOR,
   setRevealed,
-} from '../../../lib/docbits/mask';
+} from '../../../lib/page/mask';
 import { LANGS, loadFixture } from './fixtures';
 
 /** The selector list of the stylesheet's first (masking) rule. */

@@ -5,9 +5,9 @@
  * in each language's words and date formats.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { expiryOf, labelOf, readCreateDialogValues, readOrgId } from '../../../lib/docbits/detect';
-import { readKeyCells, readKeyTable } from '../../../lib/docbits/table';
-import { langOf, meaningOf } from '../../../lib/docbits/text';
+import { expiryOf, labelOf, readCreateDialogValues, readOrgId } from '../../../lib/page/detect';
+import { readKeyCells, readKeyTable } from '../../../lib/page/table';
+import { langOf, meaningOf } from '../../../lib/page/text';
 
 const ORG = '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b';
 const SUB = '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d';

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
-import { MASK_ATTR, UI_ATTR } from '../../../lib/docbits/mask';
-import { type ObserveOptions, observePage as observeWith } from '../../../lib/docbits/observe';
+import { MASK_ATTR, UI_ATTR } from '../../../lib/page/mask';
+import { type ObserveOptions, observePage as observeWith } from '../../../lib/page/observe';
 import { expectedFor, loadFixture } from './fixtures';
 
 const KEY = 'q8Zr2VbX7mKp1LsT9yWc4NdF6hJ0gE3uA5iO';

@@ -7,7 +7,7 @@ import { render } from 'preact';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeyControls } from '../../../components/page/KeyControls';
 import { setMessageSource, sourceFromJson } from '../../../lib/i18n';
-import type { Prefill } from '../../../lib/page-ui';
+import type { Prefill } from '../../../lib/page/ui-loader';
 import de from '../../../public/_locales/de/messages.json';
 import en from '../../../public/_locales/en/messages.json';
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseDate } from '../../../lib/docbits/dates';
-import { readKeyTable } from '../../../lib/docbits/table';
+import { parseDate } from '../../../lib/page/dates';
+import { readKeyTable } from '../../../lib/page/table';
 import { type ExpectedRow, expectedFor, LANGS, loadFixture } from './fixtures';
 
 const day = (p: ExpectedRow['expires']) => (p ? new Date(p[0], p[1], p[2]).getTime() : null);

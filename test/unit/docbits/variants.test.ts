@@ -9,8 +9,8 @@ import {
   findFullKeys,
   readCreateDialogValues,
   readOrgId,
-} from '../../../lib/docbits/detect';
-import { readKeyTable } from '../../../lib/docbits/table';
+} from '../../../lib/page/detect';
+import { readKeyTable } from '../../../lib/page/table';
 import { describeVariant, plannedExpiry, VARIANTS, type Variant } from '../../fixtures/variants/choices';
 import { expiryOptions, VARIANT_SCRIPT, type VariantPage, variantPage } from '../../fixtures/variants/page';
 import { wordsFor } from '../../fixtures/variants/words';

@@ -46,7 +46,7 @@ export async function becomes<T>(read: () => Promise<T>, want: T, timeoutMs = 5_
 
 /**
  * A rendered KeyGuard control, waiting — as a person would — until it is armed: a control not yet seen
- * unobscured for a moment carries aria-disabled (lib/safe-click.ts). Handed over unarmed after 3 s.
+ * unobscured for a moment carries aria-disabled (lib/page/safe-click.ts). Handed over unarmed after 3 s.
  */
 export async function control(
   page: Page,
