@@ -1,4 +1,4 @@
-import type { FindingKind } from '../lib/hygiene';
+import type { FindingKind } from '../lib/rotation/hygiene';
 import { t } from '../lib/i18n';
 import type { RotationView } from '../lib/messages';
 

@@ -11,7 +11,7 @@ import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import type { RefreshEvent, VaultStateEvent } from '../lib/messages';
 import { type ContextsApi, createOffscreenClipboard, type OffscreenApi } from '../lib/offscreen';
 import { syncOnPremScripts } from '../lib/registration';
-import { createReminders } from '../lib/reminders';
+import { createReminders } from '../lib/rotation/reminders';
 import { createRouter, type Sender } from '../lib/router';
 import { loadSettings, type Settings } from '../lib/settings';
 import { VaultService } from '../lib/vault/service';

@@ -10,12 +10,12 @@ import { cellDate } from './page/dates';
 import { environmentOf, hostnameOf } from './page/hosts';
 import { errorKind } from './errors';
 import type { GuardPrintStore, GuardView } from './guard';
-import { hygieneFindings } from './hygiene';
+import { hygieneFindings } from './rotation/hygiene';
 import { t } from './i18n';
 import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from './messages';
 import { MIN_PASSWORD_LENGTH } from './password';
-import { assess, normaliseState, REMINDER_STATE_KEY } from './reminders';
-import { expiryStatus, rotationStatus } from './rotation';
+import { assess, normaliseState, REMINDER_STATE_KEY } from './rotation/reminders';
+import { expiryStatus, rotationStatus } from './rotation/schedule';
 import {
   advance,
   loadRotations,
@@ -25,7 +25,7 @@ import {
   stepOf,
   suggestedExpiryDays,
   suggestedName,
-} from './rotation-flow';
+} from './rotation/flow';
 import { type HandlerContext, type Handlers, pageUrlOf, RequestError } from './router';
 import { type KeyValueArea, loadSettings, type Settings, saveSettings } from './settings';
 import { applyImport, createExport, ExportError, planImport, readExport } from './vault/export';

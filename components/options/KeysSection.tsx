@@ -1,6 +1,6 @@
 import { useId, useRef, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
-import { DAY_MS, expiryStatus, rotationStatus } from '../../lib/rotation';
+import { DAY_MS, expiryStatus, rotationStatus } from '../../lib/rotation/schedule';
 import type { Settings } from '../../lib/settings';
 import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';

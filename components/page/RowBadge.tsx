@@ -1,6 +1,6 @@
 import { t } from '../../lib/i18n';
 import type { RowBadgeInput } from '../../lib/page/ui-loader';
-import { ageDays } from '../../lib/rotation';
+import { ageDays } from '../../lib/rotation/schedule';
 import type { Refusal } from '../../lib/page/safe-click';
 import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';

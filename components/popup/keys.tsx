@@ -3,7 +3,7 @@
  * over entry summaries so the list can compute them once per load (or once per query) and rows stay cheap.
  */
 import { t } from '../../lib/i18n';
-import { DAY_MS, expiryStatus, type RotationPolicy, rotationStatus } from '../../lib/rotation';
+import { DAY_MS, expiryStatus, type RotationPolicy, rotationStatus } from '../../lib/rotation/schedule';
 import type { EntrySummary } from '../../lib/vault/model';
 
 export type BadgeKind = 'due-soon' | 'due' | 'overdue' | 'expiring' | 'expired' | 'retired' | 'rotating';

@@ -10,7 +10,7 @@
  * rendered into it when the second part has arrived.
  */
 import type { Environment } from './hosts';
-import type { Finding } from '../hygiene';
+import type { Finding } from '../rotation/hygiene';
 import type { MessageType, PayloadOf, ReplyOf, RotationView, RowMatch } from '../messages';
 
 /** The isolated world's meeting point (not visible to the page, which has a world of its own). */

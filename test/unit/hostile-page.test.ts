@@ -14,7 +14,7 @@ import { AuditLog } from '../../lib/audit/log';
 import { createGuardPrintStore } from '../../lib/guard';
 import { GUARD_RECORD_REPEATS, PAGE_ROWS_LIMIT } from '../../lib/handlers';
 import type { RowsReply } from '../../lib/messages';
-import { DAY_MS } from '../../lib/rotation';
+import { DAY_MS } from '../../lib/rotation/schedule';
 import type { createRouter, Sender } from '../../lib/router';
 import { loadSettings } from '../../lib/settings';
 import { VaultService } from '../../lib/vault/service';

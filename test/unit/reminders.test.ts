@@ -11,8 +11,8 @@ import {
   REMINDER_ALARM,
   REMINDER_STATE_KEY,
   type ReminderRunner,
-} from '../../lib/reminders';
-import { addDays, DAY_MS } from '../../lib/rotation';
+} from '../../lib/rotation/reminders';
+import { addDays, DAY_MS } from '../../lib/rotation/schedule';
 import type { IndexRecord } from '../../lib/vault/model';
 import en from '../../public/_locales/en/messages.json';
 

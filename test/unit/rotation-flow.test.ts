@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hygieneFindings } from '../../lib/hygiene';
-import { addDays, DAY_MS } from '../../lib/rotation';
+import { hygieneFindings } from '../../lib/rotation/hygiene';
+import { addDays, DAY_MS } from '../../lib/rotation/schedule';
 import {
   advance,
   COMPLETED_KEEP_MS,
@@ -11,7 +11,7 @@ import {
   stepOf,
   suggestedExpiryDays,
   suggestedName,
-} from '../../lib/rotation-flow';
+} from '../../lib/rotation/flow';
 import type { IndexRecord, Observed } from '../../lib/vault/model';
 
 const T0 = Date.UTC(2026, 4, 10, 9);

@@ -10,7 +10,7 @@ import { noticeOf } from '../../lib/anomaly';
 import type { AuditInput } from '../../lib/audit';
 import { setMessageSource, sourceFromJson } from '../../lib/i18n';
 import type { RotationView, RowsReply } from '../../lib/messages';
-import { DAY_MS } from '../../lib/rotation';
+import { DAY_MS } from '../../lib/rotation/schedule';
 import type { createRouter, Sender } from '../../lib/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageDays, DAY_MS, expiryStatus, rotateByOf, rotationStatus } from '../../lib/rotation';
+import { ageDays, DAY_MS, expiryStatus, rotateByOf, rotationStatus } from '../../lib/rotation/schedule';
 
 const policy = { rotationDays: 90, reminderLeadDays: 14 };
 const created = Date.UTC(2026, 0, 1);
@@ -37,7 +37,7 @@ describe('rotation and expiry status', () => {
 });
 
 import { afterEach, beforeEach, vi } from 'vitest';
-import { addDays, daysUntil, expiryStage, snoozeUntil } from '../../lib/rotation';
+import { addDays, daysUntil, expiryStage, snoozeUntil } from '../../lib/rotation/schedule';
 
 /** Calendar parts of `ms` in the current TZ: what a user sees, independent of the arithmetic under test. */
 const parts = (ms: number) => {

@@ -10,7 +10,7 @@ import { parseHost } from '../../../components/options/HostsSection';
 import { type HostPermissions, OptionsPage } from '../../../components/options/Options';
 import { setMessageSource, sourceFromJson } from '../../../lib/i18n';
 import type { MessageType, PayloadOf, VaultStatus } from '../../../lib/messages';
-import { DAY_MS } from '../../../lib/rotation';
+import { DAY_MS } from '../../../lib/rotation/schedule';
 import { ProtocolError } from '../../../lib/send';
 import { DEFAULT_SETTINGS, type Settings } from '../../../lib/settings';
 import type { Entry, EntrySummary } from '../../../lib/vault/model';

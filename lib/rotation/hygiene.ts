@@ -4,8 +4,8 @@
  * from the clear index (what DocBits' table last showed included) and, when the vault is open, names.
  */
 import { expiresAtOf } from './reminders';
-import { DAY_MS, type RotationPolicy, rotationStatus } from './rotation';
-import type { IndexRecord } from './vault/model';
+import { DAY_MS, type RotationPolicy, rotationStatus } from './schedule';
+import type { IndexRecord } from '../vault/model';
 
 export const UNUSED_DAYS = 30;
 

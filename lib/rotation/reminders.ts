@@ -11,8 +11,8 @@
  * the vault is locked, and these facts say nothing an attacker with the disk does not already read from
  * the clear index (dates and states). No name, note or secret is ever stored there.
  */
-import type { AuditSink } from './audit';
-import { errorKind } from './errors';
+import type { AuditSink } from '../audit';
+import { errorKind } from '../errors';
 import {
   type ExpiryStage,
   expiryStage,
@@ -21,9 +21,9 @@ import {
   rotationStatus,
   type SnoozeLength,
   snoozeUntil,
-} from './rotation';
-import type { KeyValueArea } from './settings';
-import type { IndexRecord } from './vault/model';
+} from './schedule';
+import type { KeyValueArea } from '../settings';
+import type { IndexRecord } from '../vault/model';
 
 export const REMINDER_ALARM = 'keyguard-reminders';
 /** "Every few hours". Chrome also fires a missed alarm once when the machine wakes. */
