@@ -5,7 +5,7 @@ import type { AuditSink } from '../lib/audit';
 import { AuditLog } from '../lib/audit/log';
 import { createAutoLock } from '../lib/autolock';
 import { createClipboard } from '../lib/clipboard';
-import { createGuardPrintStore, syncGuardScript } from '../lib/guard';
+import { createGuardPrintStore, syncGuardScript } from '../lib/guard/fingerprint';
 import { createHandlers } from '../lib/handlers';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import type { RefreshEvent, VaultStateEvent } from '../lib/messages';

@@ -3,15 +3,15 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { showWarning } from '../components/guard/warning';
 import { hostnameOf } from '../lib/page/hosts';
-import { type GuardView, refreshOnReturn } from '../lib/guard';
-import { installGuard } from '../lib/guard-page';
+import { type GuardView, refreshOnReturn } from '../lib/guard/fingerprint';
+import { installGuard } from '../lib/guard/page';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import { send } from '../lib/send';
 
 /**
  * The leak guard, on every http(s) page once the user has turned it on (registered at run time by the
  * background with scripting.registerContentScripts, so it is not in the manifest and needs no permission
- * until then). Wiring only; lib/guard-page.ts does the work.
+ * until then). Wiring only; lib/guard/page.ts does the work.
  */
 export default defineContentScript({
   registration: 'runtime',

@@ -9,7 +9,7 @@ import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './aud
 import { cellDate } from './page/dates';
 import { environmentOf, hostnameOf } from './page/hosts';
 import { errorKind } from './errors';
-import type { GuardPrintStore, GuardView } from './guard';
+import type { GuardPrintStore, GuardView } from './guard/fingerprint';
 import { hygieneFindings } from './rotation/hygiene';
 import { t } from './i18n';
 import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from './messages';

@@ -8,7 +8,7 @@
 
 import { AUDIT_TYPES, type AuditType } from './audit';
 import type { AuditEvent, AuditVerifyReport } from './audit/log';
-import type { GuardView } from './guard';
+import type { GuardView } from './guard/fingerprint';
 import type { Finding } from './rotation/hygiene';
 import type { ExpiryStatus, RotationStatus } from './rotation/schedule';
 import type { RotationStep } from './rotation/flow';

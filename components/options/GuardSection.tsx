@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { GUARD_ORIGINS } from '../../lib/guard';
+import { GUARD_ORIGINS } from '../../lib/guard/fingerprint';
 import { t } from '../../lib/i18n';
 import { SETTING_RANGES, type Settings } from '../../lib/settings';
 import type { Send } from '../api';

@@ -12,7 +12,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { type ChainRecord, createLinker, GENESIS_LINK, verifyChain } from '../../lib/audit/chain';
 import { AUDIT_HEAD_META, AuditLog, deriveAuditKeys, recordAad } from '../../lib/audit/log';
-import { createMatcher, newSalt, printsOf, viewFor } from '../../lib/guard';
+import { createMatcher, newSalt, printsOf, viewFor } from '../../lib/guard/fingerprint';
 import { base64ToBytes, bytesToBase64, randomBytes, seal, utf8Encode } from '../../lib/vault/crypto';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { type AuditLogRecord, openVaultStore } from '../../lib/vault/store';

@@ -4,7 +4,7 @@
  * seconds (issue 15, finding 6).
  */
 import { describe, expect, it } from 'vitest';
-import { GUARD_REFRESH_MIN_MS, refreshOnReturn } from '../../lib/guard';
+import { GUARD_REFRESH_MIN_MS, refreshOnReturn } from '../../lib/guard/fingerprint';
 
 const event = (isTrusted: boolean) => ({ isTrusted }) as Event;
 

@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createAnomalyDetector, noticeOf } from '../../lib/anomaly';
 import type { AuditInput } from '../../lib/audit';
 import { AuditLog } from '../../lib/audit/log';
-import { createGuardPrintStore } from '../../lib/guard';
+import { createGuardPrintStore } from '../../lib/guard/fingerprint';
 import { GUARD_RECORD_REPEATS, PAGE_ROWS_LIMIT } from '../../lib/handlers';
 import type { RowsReply } from '../../lib/messages';
 import { DAY_MS } from '../../lib/rotation/schedule';

@@ -10,8 +10,8 @@ import {
   printsOf,
   syncGuardScript,
   viewFor,
-} from '../../../lib/guard';
-import { installGuard } from '../../../lib/guard-page';
+} from '../../../lib/guard/fingerprint';
+import { installGuard } from '../../../lib/guard/page';
 import type { RegisteredScript } from '../../../lib/registration';
 import { base64ToBytes } from '../../../lib/vault/crypto';
 import { fakeRegistration } from '../fake-registration';

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createAnomalyDetector } from '../../../lib/anomaly';
 import type { AuditInput } from '../../../lib/audit';
 import { AuditLog } from '../../../lib/audit/log';
-import { createGuardPrintStore } from '../../../lib/guard';
+import { createGuardPrintStore } from '../../../lib/guard/fingerprint';
 import { GUARD_RECORD_REPEATS } from '../../../lib/handlers';
 import type { createRouter, Sender } from '../../../lib/router';
 import { loadSettings } from '../../../lib/settings';

@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Send } from '../../../components/api';
 import { AuditSection, auditCsv } from '../../../components/options/AuditSection';
 import { GuardSection } from '../../../components/options/GuardSection';
-import { GUARD_ORIGINS } from '../../../lib/guard';
+import { GUARD_ORIGINS } from '../../../lib/guard/fingerprint';
 import { setMessageSource, sourceFromJson } from '../../../lib/i18n';
 import type { AuditEvent, AuditVerifyReport } from '../../../lib/messages';
 import { DEFAULT_SETTINGS, type Settings } from '../../../lib/settings';

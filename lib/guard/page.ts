@@ -7,8 +7,8 @@
  * Typed input is checked at `beforeinput`: the field's value as it would be after the input. The page has
  * seen the keystrokes before the last one; what it does not get is the completed key in the field.
  */
-import type { GuardView } from './guard';
-import { createMatcher } from './guard';
+import type { GuardView } from './fingerprint';
+import { createMatcher } from './fingerprint';
 
 export interface GuardPageDeps {
   win: Window & typeof globalThis;

@@ -11,7 +11,7 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { base64ToBytes, bytesToBase64, randomBytes, utf8Encode } from './vault/crypto';
+import { base64ToBytes, bytesToBase64, randomBytes, utf8Encode } from '../vault/crypto';
 
 export const PRINT_BYTES = 16;
 export const SALT_BYTES = 32;
@@ -215,7 +215,7 @@ const GUARD_SCRIPT = {
  * options). Returns whether it is registered now.
  */
 export async function syncGuardScript(
-  deps: import('./registration').RegistrationDeps,
+  deps: import('../registration').RegistrationDeps,
   enabled: boolean,
 ): Promise<boolean> {
   const granted = enabled && (await deps.permissions.contains({ origins: GUARD_ORIGINS }));
