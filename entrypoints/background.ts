@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { createAnomalyDetector, noticeOf } from '../lib/anomaly';
-import type { AuditSink } from '../lib/audit';
+import { createAnomalyDetector, noticeOf } from '../lib/audit/anomaly';
+import type { AuditSink } from '../lib/audit/events';
 import { AuditLog } from '../lib/audit/log';
 import { createAutoLock } from '../lib/autolock';
 import { createClipboard } from '../lib/clipboard';

@@ -3,8 +3,8 @@
  * Kept apart from the entrypoint so the router fuzz tests run them against a fake browser.
  */
 
-import { createRepeatGate, WRONG_PASSWORD_DETAIL } from './anomaly';
-import type { AuditInput, AuditOrigin, AuditSink } from './audit';
+import { createRepeatGate, WRONG_PASSWORD_DETAIL } from './audit/anomaly';
+import type { AuditInput, AuditOrigin, AuditSink } from './audit/events';
 import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './audit/log';
 import { cellDate } from './page/dates';
 import { environmentOf, hostnameOf } from './page/hosts';
@@ -76,7 +76,7 @@ export interface HandlerDeps {
   /** Snoozes the reminders of these entries. */
   snooze?(ids: string[], length: 'day' | 'week'): Promise<void>;
   now?: () => number;
-  /** Where sensitive actions are recorded (lib/audit.ts); absent in tests that do not care. */
+  /** Where sensitive actions are recorded (lib/audit/events.ts); absent in tests that do not care. */
   audit?: AuditSink;
   /** Reads and verifies the audit log (the viewer in options). */
   auditLog?: {

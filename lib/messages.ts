@@ -6,7 +6,7 @@
  * A unit test enforces it, so a content script can never be handed a secret by adding a sender kind.
  */
 
-import { AUDIT_TYPES, type AuditType } from './audit';
+import { AUDIT_TYPES, type AuditType } from './audit/events';
 import type { AuditEvent, AuditVerifyReport } from './audit/log';
 import type { GuardView } from './guard/fingerprint';
 import type { Finding } from './rotation/hygiene';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { AUDIT_TYPES, type AuditType } from '../../lib/audit';
+import { AUDIT_TYPES, type AuditType } from '../../lib/audit/events';
 import type { BreakReason } from '../../lib/audit/chain';
 import { type MessageKey, t } from '../../lib/i18n';
 import type { AuditEvent, AuditFilter, AuditVerifyReport } from '../../lib/messages';

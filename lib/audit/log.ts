@@ -32,8 +32,8 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { AuditInput, AuditOrigin, AuditType } from '../audit';
-import { AUDIT_ORIGINS, AUDIT_TYPES } from '../audit';
+import type { AuditInput, AuditOrigin, AuditType } from './events';
+import { AUDIT_ORIGINS, AUDIT_TYPES } from './events';
 import { errorKind } from '../errors';
 import {
   base64ToBytes,

@@ -11,7 +11,7 @@
  * the vault is locked, and these facts say nothing an attacker with the disk does not already read from
  * the clear index (dates and states). No name, note or secret is ever stored there.
  */
-import type { AuditSink } from '../audit';
+import type { AuditSink } from '../audit/events';
 import { errorKind } from '../errors';
 import {
   type ExpiryStage,

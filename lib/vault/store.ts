@@ -52,7 +52,7 @@ export function storedCatalogNonce(raw: unknown): string | null {
 
 /**
  * A record in the `audit` store: an audit event written while the vault was locked, waiting to be sealed
- * into the chain at the next unlock. lib/audit defines its content (a box sealed to the audit public key);
+ * into the chain at the next unlock. lib/audit/events defines its content (a box sealed to the audit public key);
  * the store does not interpret it.
  */
 export type AuditRecord = Record<string, unknown>;
@@ -140,7 +140,7 @@ export interface VaultStore {
   listAudit(): Promise<AuditRecord[]>;
   /** Locked-time audit records with their keys, oldest first. */
   listAuditPending(): Promise<Array<{ key: number; value: AuditRecord }>>;
-  /** The chained audit log in `seq` order (raw; lib/audit validates). */
+  /** The chained audit log in `seq` order (raw; lib/audit/events validates). */
   listAuditLog(): Promise<AuditLogRecord[]>;
   /** How many chain records there are, and the first (oldest) one. */
   auditLogStats(): Promise<{ count: number; first: AuditLogRecord | undefined }>;

@@ -8,8 +8,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAnomalyDetector, noticeOf } from '../../lib/anomaly';
-import type { AuditInput } from '../../lib/audit';
+import { createAnomalyDetector, noticeOf } from '../../lib/audit/anomaly';
+import type { AuditInput } from '../../lib/audit/events';
 import { AuditLog } from '../../lib/audit/log';
 import { createGuardPrintStore } from '../../lib/guard/fingerprint';
 import { GUARD_RECORD_REPEATS, PAGE_ROWS_LIMIT } from '../../lib/handlers';

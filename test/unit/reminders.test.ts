@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import type { AuditInput } from '../../lib/audit';
+import type { AuditInput } from '../../lib/audit/events';
 import { setMessageSource, sourceFromJson, t } from '../../lib/i18n';
 import {
   assess,

@@ -6,8 +6,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { noticeOf } from '../../lib/anomaly';
-import type { AuditInput } from '../../lib/audit';
+import { noticeOf } from '../../lib/audit/anomaly';
+import type { AuditInput } from '../../lib/audit/events';
 import { setMessageSource, sourceFromJson } from '../../lib/i18n';
 import type { RotationView, RowsReply } from '../../lib/messages';
 import { DAY_MS } from '../../lib/rotation/schedule';
@@ -92,7 +92,7 @@ beforeEach(async () => {
         get: async (k) => ({ [k]: local[k] }),
         set: async (o) => void Object.assign(local, structuredClone(o)),
       },
-      // As the background wires it: every recorded event, and the notification it raises (lib/anomaly.ts).
+      // As the background wires it: every recorded event, and the notification it raises (lib/audit/anomaly.ts).
       audit: {
         record: async (x) => {
           audit.push(x);

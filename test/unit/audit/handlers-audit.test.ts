@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createAnomalyDetector } from '../../../lib/anomaly';
-import type { AuditInput } from '../../../lib/audit';
+import { createAnomalyDetector } from '../../../lib/audit/anomaly';
+import type { AuditInput } from '../../../lib/audit/events';
 import { AuditLog } from '../../../lib/audit/log';
 import { createGuardPrintStore } from '../../../lib/guard/fingerprint';
 import { GUARD_RECORD_REPEATS } from '../../../lib/handlers';
