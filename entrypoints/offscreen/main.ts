@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { createClipboard, execCommandWriter } from '../../lib/clipboard';
+import { createClipboard, execCommandWriter } from '../../lib/background/clipboard';
 import { isOffscreenCopy } from '../../lib/send';
 
 /**

@@ -215,7 +215,7 @@ const GUARD_SCRIPT = {
  * options). Returns whether it is registered now.
  */
 export async function syncGuardScript(
-  deps: import('../registration').RegistrationDeps,
+  deps: import('../background/registration').RegistrationDeps,
   enabled: boolean,
 ): Promise<boolean> {
   const granted = enabled && (await deps.permissions.contains({ origins: GUARD_ORIGINS }));

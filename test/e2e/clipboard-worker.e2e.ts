@@ -1,6 +1,6 @@
 /**
  * Chromium: the clipboard clear survives the service worker being stopped right after the copy. The clear
- * is the background's (lib/clipboard.ts): its timer dies with the worker, so the alarm set for the
+ * is the background's (lib/background/clipboard.ts): its timer dies with the worker, so the alarm set for the
  * deadline (kept in storage.session) must wake it. The offscreen document only writes. Secrets stay out
  * of logs: comparisons are booleans.
  */

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import { AUTO_LOCK_ALARM, createAutoLock } from '../../lib/autolock';
+import { AUTO_LOCK_ALARM, createAutoLock } from '../../lib/background/autolock';
 
 describe('auto-lock', () => {
   let unlocked: boolean;

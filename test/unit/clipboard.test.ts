@@ -6,8 +6,8 @@ import {
   createClipboard,
   PENDING_CLEAR_KEY,
   type PendingClear,
-} from '../../lib/clipboard';
-import { createOffscreenClipboard } from '../../lib/offscreen';
+} from '../../lib/background/clipboard';
+import { createOffscreenClipboard } from '../../lib/background/offscreen';
 
 describe('clipboard: copy then clear', () => {
   let board: string[];

@@ -1,5 +1,5 @@
-/** A fake of the scripting and permissions APIs that content-script registration uses (lib/registration). */
-import type { RegisteredScript, RegistrationDeps } from '../../lib/registration';
+/** A fake of the scripting and permissions APIs that content-script registration uses (lib/background/registration). */
+import type { RegisteredScript, RegistrationDeps } from '../../lib/background/registration';
 
 /** `granted` says whether the browser holds the asked-for origins; `scripts` is what is registered now. */
 export function fakeRegistration(granted: (origins: string[]) => boolean): {

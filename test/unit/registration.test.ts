@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ONPREM_SCRIPT_ID, syncOnPremScripts } from '../../lib/registration';
+import { ONPREM_SCRIPT_ID, syncOnPremScripts } from '../../lib/background/registration';
 import { fakeRegistration } from './fake-registration';
 
 function fakes(granted: string[]) {

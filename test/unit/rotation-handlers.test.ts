@@ -11,7 +11,7 @@ import type { AuditInput } from '../../lib/audit/events';
 import { setMessageSource, sourceFromJson } from '../../lib/i18n';
 import type { RotationView, RowsReply } from '../../lib/messages';
 import { DAY_MS } from '../../lib/rotation/schedule';
-import type { createRouter, Sender } from '../../lib/router';
+import type { createRouter, Sender } from '../../lib/background/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MESSAGES, type MessageType, SENDER_KINDS, type SenderKind } from '../../lib/messages';
-import { classifySender, createRouter, pageUrlOf, type Sender } from '../../lib/router';
+import { classifySender, createRouter, pageUrlOf, type Sender } from '../../lib/background/router';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore, type VaultStore } from '../../lib/vault/store';

@@ -1,6 +1,6 @@
 /** The senders the background's unit tests speak as: extension pages, the DocBits page, other pages. */
-import { createHandlers, type HandlerDeps } from '../../lib/handlers';
-import { createRouter, type Handlers, type Sender } from '../../lib/router';
+import { createHandlers, type HandlerDeps } from '../../lib/background/handlers/index';
+import { createRouter, type Handlers, type Sender } from '../../lib/background/router';
 
 export const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 export const ORIGIN = `chrome-extension://${EXT_ID}/`;

@@ -57,7 +57,7 @@ function hasHostPermission(): Promise<boolean> {
   );
 }
 
-/** The matches of KeyGuard's registered on-premise content script (lib/registration.ts ONPREM_SCRIPT_ID). */
+/** The matches of KeyGuard's registered on-premise content script (lib/background/registration.ts ONPREM_SCRIPT_ID). */
 function registeredMatches(): Promise<string[]> {
   return options.evaluate(async () => {
     const scripting = (

@@ -12,7 +12,7 @@ import {
   viewFor,
 } from '../../../lib/guard/fingerprint';
 import { installGuard } from '../../../lib/guard/page';
-import type { RegisteredScript } from '../../../lib/registration';
+import type { RegisteredScript } from '../../../lib/background/registration';
 import { base64ToBytes } from '../../../lib/vault/crypto';
 import { fakeRegistration } from '../fake-registration';
 

@@ -3,19 +3,19 @@
  * Kept apart from the entrypoint so the router fuzz tests run them against a fake browser.
  */
 
-import { createRepeatGate, WRONG_PASSWORD_DETAIL } from './audit/anomaly';
-import type { AuditInput, AuditOrigin, AuditSink } from './audit/events';
-import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from './audit/log';
-import { cellDate } from './page/dates';
-import { environmentOf, hostnameOf } from './page/hosts';
-import { errorKind } from './errors';
-import type { GuardPrintStore, GuardView } from './guard/fingerprint';
-import { hygieneFindings } from './rotation/hygiene';
-import { t } from './i18n';
-import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from './messages';
-import { MIN_PASSWORD_LENGTH } from './password';
-import { assess, normaliseState, REMINDER_STATE_KEY } from './rotation/reminders';
-import { expiryStatus, rotationStatus } from './rotation/schedule';
+import { createRepeatGate, WRONG_PASSWORD_DETAIL } from '../../audit/anomaly';
+import type { AuditInput, AuditOrigin, AuditSink } from '../../audit/events';
+import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from '../../audit/log';
+import { cellDate } from '../../page/dates';
+import { environmentOf, hostnameOf } from '../../page/hosts';
+import { errorKind } from '../../errors';
+import type { GuardPrintStore, GuardView } from '../../guard/fingerprint';
+import { hygieneFindings } from '../../rotation/hygiene';
+import { t } from '../../i18n';
+import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from '../../messages';
+import { MIN_PASSWORD_LENGTH } from '../../password';
+import { assess, normaliseState, REMINDER_STATE_KEY } from '../../rotation/reminders';
+import { expiryStatus, rotationStatus } from '../../rotation/schedule';
 import {
   advance,
   loadRotations,
@@ -25,13 +25,13 @@ import {
   stepOf,
   suggestedExpiryDays,
   suggestedName,
-} from './rotation/flow';
-import { type HandlerContext, type Handlers, pageUrlOf, RequestError } from './router';
-import { type KeyValueArea, loadSettings, type Settings, saveSettings } from './settings';
-import { applyImport, createExport, ExportError, planImport, readExport } from './vault/export';
-import { summaryOf } from './vault/format';
-import type { Entry, EntryPatch, EntrySummary, IndexRecord, NewEntry, Observed } from './vault/model';
-import { VaultError } from './vault/service';
+} from '../../rotation/flow';
+import { type HandlerContext, type Handlers, pageUrlOf, RequestError } from '../router';
+import { type KeyValueArea, loadSettings, type Settings, saveSettings } from '../../settings';
+import { applyImport, createExport, ExportError, planImport, readExport } from '../../vault/export';
+import { summaryOf } from '../../vault/format';
+import type { Entry, EntryPatch, EntrySummary, IndexRecord, NewEntry, Observed } from '../../vault/model';
+import { VaultError } from '../../vault/service';
 
 /** The part of VaultService the handlers use. */
 export interface VaultApi {

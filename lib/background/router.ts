@@ -4,7 +4,7 @@
  * handler run. Whatever happens, the caller gets a `Reply` and nothing escapes as an exception.
  */
 
-import { errorKind } from './errors';
+import { errorKind } from '../errors';
 import {
   type ErrorCode,
   type FileProblem,
@@ -15,9 +15,9 @@ import {
   type Reply,
   type ReplyOf,
   type SenderKind,
-} from './messages';
-import { ShapeError } from './validate';
-import { VaultError } from './vault/service';
+} from '../messages';
+import { ShapeError } from '../validate';
+import { VaultError } from '../vault/service';
 
 /** The fields of `runtime.MessageSender` the router relies on. */
 export interface Sender {

@@ -1,6 +1,6 @@
 /**
  * Chrome MV3: the service worker has no DOM, so clipboard writes go through one offscreen document that
- * is created on demand and kept. The clear is the background's (lib/clipboard.ts), which asks it to write
+ * is created on demand and kept. The clear is the background's (lib/background/clipboard.ts), which asks it to write
  * '' when due, recreating the document if Chrome closed it meanwhile. The Chrome APIs are passed in: the polyfill does
  * not type `offscreen` or `runtime.getContexts`.
  */
