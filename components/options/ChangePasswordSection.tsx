@@ -1,6 +1,6 @@
 import { useId, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
-import { MIN_PASSWORD_LENGTH, passwordStrength } from '../../lib/password';
+import { MIN_PASSWORD_LENGTH, passwordStrength } from '../../lib/vault/password';
 import { ProtocolError } from '../../lib/send';
 import type { Send } from '../api';
 import { describeError } from '../errors';

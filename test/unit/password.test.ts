@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateBits, passwordStrength } from '../../lib/password';
+import { estimateBits, passwordStrength } from '../../lib/vault/password';
 
 describe('password strength', () => {
   it.each([

@@ -13,7 +13,7 @@ import type { GuardPrintStore, GuardView } from '../../guard/fingerprint';
 import { hygieneFindings } from '../../rotation/hygiene';
 import { t } from '../../i18n';
 import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from '../../messages';
-import { MIN_PASSWORD_LENGTH } from '../../password';
+import { MIN_PASSWORD_LENGTH } from '../../vault/password';
 import { assess, normaliseState, REMINDER_STATE_KEY } from '../../rotation/reminders';
 import { expiryStatus, rotationStatus } from '../../rotation/schedule';
 import {
