@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import type { Send } from '../components/api';
-import { askForPopup, Popup } from '../components/Popup';
+import { askForPopup, Popup } from '../components/popup/Popup';
 import theme from '../components/theme.css?inline';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import { send } from '../lib/send';

@@ -6,7 +6,7 @@ import { MAX_EXPORT_BYTES } from '../../lib/vault/export';
 import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
 import { describeError } from '../errors';
-import { PasswordField } from '../PasswordField';
+import { PasswordField } from '../vault/PasswordField';
 import { StatusLine } from './fields';
 
 type Choice = 'skip' | 'keep-both' | 'replace';

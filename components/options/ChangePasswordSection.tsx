@@ -4,8 +4,8 @@ import { MIN_PASSWORD_LENGTH, passwordStrength } from '../../lib/vault/password'
 import { ProtocolError } from '../../lib/send';
 import type { Send } from '../api';
 import { describeError } from '../errors';
-import { PasswordField } from '../PasswordField';
-import { NewPasswordHints, useBackoff } from '../password-ui';
+import { PasswordField } from '../vault/PasswordField';
+import { NewPasswordHints, useBackoff } from '../vault/password-ui';
 import { StatusLine } from './fields';
 
 /**

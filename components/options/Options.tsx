@@ -7,7 +7,7 @@ import type { Settings } from '../../lib/settings';
 import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
 import { describeError } from '../errors';
-import { CreateVaultForm, UnlockForm } from '../VaultForms';
+import { CreateVaultForm, UnlockForm } from '../vault/VaultForms';
 import { AuditSection } from './AuditSection';
 import { BackupSection } from './BackupSection';
 import { ChangePasswordSection } from './ChangePasswordSection';

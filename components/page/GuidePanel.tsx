@@ -1,7 +1,7 @@
 import { t } from '../../lib/i18n';
 import type { GuidePanelInput } from '../../lib/page/ui-loader';
 import type { Refusal } from '../../lib/page/safe-click';
-import { FIX, RotationSteps } from '../RotationSteps';
+import { FIX, RotationSteps } from '../rotation/RotationSteps';
 import { useGuardedAction } from './useGuardedAction';
 
 /**

@@ -3,7 +3,7 @@ import { t } from '../../lib/i18n';
 import type { HygieneItem, RotationView } from '../../lib/messages';
 import type { Send } from '../api';
 import { describeError } from '../errors';
-import { FIX, RotationSteps } from '../RotationSteps';
+import { FIX, RotationSteps } from '../rotation/RotationSteps';
 import { apiKeysUrl } from './keys';
 
 /**

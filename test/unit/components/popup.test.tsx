@@ -5,7 +5,7 @@
  */
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { askForPopup, Popup } from '../../../components/Popup';
+import { askForPopup, Popup } from '../../../components/popup/Popup';
 import { setMessageSource, sourceFromJson } from '../../../lib/i18n';
 import type { MessageType, PayloadOf, ReplyOf, VaultStatus } from '../../../lib/messages';
 import { ProtocolError } from '../../../lib/send';

@@ -1,13 +1,13 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { t } from '../lib/i18n';
-import type { VaultStatus } from '../lib/messages';
-import type { Settings } from '../lib/settings';
-import type { EntrySummary } from '../lib/vault/model';
-import type { Send } from './api';
-import { describeError } from './errors';
-import { Attention } from './popup/Attention';
-import { KeyList, type KeyListData } from './popup/KeyList';
-import { CreateVaultForm, UnlockForm } from './VaultForms';
+import { t } from '../../lib/i18n';
+import type { VaultStatus } from '../../lib/messages';
+import type { Settings } from '../../lib/settings';
+import type { EntrySummary } from '../../lib/vault/model';
+import type { Send } from '../api';
+import { describeError } from '../errors';
+import { Attention } from './Attention';
+import { KeyList, type KeyListData } from './KeyList';
+import { CreateVaultForm, UnlockForm } from '../vault/VaultForms';
 
 /** The popup's first questions to the background, in flight. */
 export interface PopupLoad {

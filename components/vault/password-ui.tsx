@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { t } from '../lib/i18n';
-import { MIN_PASSWORD_LENGTH, passwordStrength } from '../lib/vault/password';
+import { t } from '../../lib/i18n';
+import { MIN_PASSWORD_LENGTH, passwordStrength } from '../../lib/vault/password';
 
 /**
  * The back-off after failed password attempts, counted down: `waitMs` re-renders a few times a second while
