@@ -5,8 +5,8 @@ import { KeyControls } from '../components/page/KeyControls';
 import { RowBadge } from '../components/page/RowBadge';
 import { clearShadow, renderInShadow } from '../components/page/shadow';
 import { type MessageKey, setMessageSource } from '../lib/i18n';
-import { registerPageUi } from '../lib/page/ui-loader';
 import { checkActivation, type Refusal, type VisibilityWatch, watchVisibility } from '../lib/page/safe-click';
+import { registerPageUi } from '../lib/page/ui-loader';
 
 /**
  * KeyGuard's controls on the DocBits page (see lib/page/ui-loader.ts): injected by the background into the

@@ -2,10 +2,10 @@ import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { showWarning } from '../components/guard/warning';
-import { hostnameOf } from '../lib/page/hosts';
 import { type GuardView, refreshOnReturn } from '../lib/guard/fingerprint';
 import { installGuard } from '../lib/guard/page';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
+import { hostnameOf } from '../lib/page/hosts';
 import { send } from '../lib/send';
 
 /**

@@ -9,9 +9,9 @@
 import { AUDIT_TYPES, type AuditType } from './audit/events';
 import type { AuditEvent, AuditVerifyReport } from './audit/log';
 import type { GuardView } from './guard/fingerprint';
+import type { RotationStep } from './rotation/flow';
 import type { Finding } from './rotation/hygiene';
 import type { ExpiryStatus, RotationStatus } from './rotation/schedule';
-import type { RotationStep } from './rotation/flow';
 import type { Settings } from './settings';
 import { AUTO_LOCK_CHOICES, CLIPBOARD_CLEAR_CHOICES, SETTING_RANGES } from './settings';
 import { arrayOf, bool, type Check, empty, nullable, num, numIn, obj, oneOf, str } from './validate';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { AUDIT_TYPES, type AuditType } from '../../lib/audit/events';
 import type { BreakReason } from '../../lib/audit/chain';
+import { AUDIT_TYPES, type AuditType } from '../../lib/audit/events';
 import { type MessageKey, t } from '../../lib/i18n';
 import type { AuditEvent, AuditFilter, AuditVerifyReport } from '../../lib/messages';
 import type { EntrySummary } from '../../lib/vault/model';

@@ -1,7 +1,7 @@
 import { useId, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
-import { MIN_PASSWORD_LENGTH, passwordStrength } from '../../lib/vault/password';
 import { ProtocolError } from '../../lib/send';
+import { MIN_PASSWORD_LENGTH, passwordStrength } from '../../lib/vault/password';
 import type { Send } from '../api';
 import { describeError } from '../errors';
 import { PasswordField } from '../vault/PasswordField';

@@ -1,6 +1,6 @@
 import { t } from '../../lib/i18n';
-import type { GuidePanelInput } from '../../lib/page/ui-loader';
 import type { Refusal } from '../../lib/page/safe-click';
+import type { GuidePanelInput } from '../../lib/page/ui-loader';
 import { FIX, RotationSteps } from '../rotation/RotationSteps';
 import { useGuardedAction } from './useGuardedAction';
 

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Environment } from '../../lib/page/hosts';
 import { t } from '../../lib/i18n';
-import type { KeyControlsInput, PrefillField } from '../../lib/page/ui-loader';
+import type { Environment } from '../../lib/page/hosts';
 import { type Refusal, UNGUARDED_ATTR } from '../../lib/page/safe-click';
+import type { KeyControlsInput, PrefillField } from '../../lib/page/ui-loader';
 import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';
 

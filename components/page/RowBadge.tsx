@@ -1,7 +1,7 @@
 import { t } from '../../lib/i18n';
+import type { Refusal } from '../../lib/page/safe-click';
 import type { RowBadgeInput } from '../../lib/page/ui-loader';
 import { ageDays } from '../../lib/rotation/schedule';
-import type { Refusal } from '../../lib/page/safe-click';
 import { isProtocolError } from '../../lib/send';
 import { useGuardedAction } from './useGuardedAction';
 

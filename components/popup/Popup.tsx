@@ -5,9 +5,9 @@ import type { Settings } from '../../lib/settings';
 import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
 import { describeError } from '../errors';
+import { CreateVaultForm, UnlockForm } from '../vault/VaultForms';
 import { Attention } from './Attention';
 import { KeyList, type KeyListData } from './KeyList';
-import { CreateVaultForm, UnlockForm } from '../vault/VaultForms';
 
 /** The popup's first questions to the background, in flight. */
 export interface PopupLoad {

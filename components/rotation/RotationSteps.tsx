@@ -1,6 +1,6 @@
-import type { FindingKind } from '../../lib/rotation/hygiene';
 import { t } from '../../lib/i18n';
 import type { RotationView } from '../../lib/messages';
+import type { FindingKind } from '../../lib/rotation/hygiene';
 
 /** The one-line fix of each hygiene finding (the page's banner and the popup's report). */
 export const FIX: Record<FindingKind, Parameters<typeof t>[0]> = {

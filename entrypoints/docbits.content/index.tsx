@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { defineContentScript } from 'wxt/utils/define-content-script';
+import { startPageController } from '../../lib/page/controller';
 import {
   type CreateDialogValues,
   fillCreateDialogName,
@@ -9,7 +10,6 @@ import {
 } from '../../lib/page/detect';
 import { environmentOf } from '../../lib/page/hosts';
 import { MASK_CSS, setRevealed } from '../../lib/page/mask';
-import { startPageController } from '../../lib/page/controller';
 import { pageUiLoader, placeholder } from '../../lib/page/ui-loader';
 import { isRefreshEvent, isVaultStateEvent, send } from '../../lib/send';
 

@@ -7,8 +7,9 @@
  * The recent timestamps live in a small key-value area (`storage.session` in the extension), so a
  * restarted service worker does not forget a burst in progress, and nothing about them is written to disk.
  */
-import type { AuditInput } from './events';
+
 import type { KeyValueArea, Settings } from '../settings';
+import type { AuditInput } from './events';
 
 /** The `detail` a wrong master password is recorded with (a back-off refusal is not a guess). */
 export const WRONG_PASSWORD_DETAIL = 'wrong password';

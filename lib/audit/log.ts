@@ -32,8 +32,6 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { AuditInput, AuditOrigin, AuditType } from './events';
-import { AUDIT_ORIGINS, AUDIT_TYPES } from './events';
 import { errorKind } from '../errors';
 import {
   base64ToBytes,
@@ -57,6 +55,8 @@ import {
   GENESIS_LINK,
   verifyChain,
 } from './chain';
+import type { AuditInput, AuditOrigin, AuditType } from './events';
+import { AUDIT_ORIGINS, AUDIT_TYPES } from './events';
 
 export const AUDIT_KEYS_META = 'audit.keys';
 export const AUDIT_HEAD_META = 'audit.head';

@@ -3,11 +3,12 @@
  * row, and the table's facts sent to the background whenever they change. DOM access is through the
  * document passed in; rendering is through the mount functions passed in (Preact, in closed shadow roots).
  */
+
+import type { MessageType, PayloadOf, ReplyOf, RowMatch, RowsReply } from '../messages';
 import { type FullKeySite, findFullKeys, readOrgId } from './detect';
 import { setRevealed } from './mask';
 import { observePage } from './observe';
 import { type KeyRowCells, readKeyCells } from './table';
-import type { MessageType, PayloadOf, ReplyOf, RowMatch, RowsReply } from '../messages';
 
 export interface Mounted {
   host: HTMLElement;

@@ -9,9 +9,10 @@
  * part, so the page never waits for it and the controller's bookkeeping stays synchronous; the control is
  * rendered into it when the second part has arrived.
  */
-import type { Environment } from './hosts';
-import type { Finding } from '../rotation/hygiene';
+
 import type { MessageType, PayloadOf, ReplyOf, RotationView, RowMatch } from '../messages';
+import type { Finding } from '../rotation/hygiene';
+import type { Environment } from './hosts';
 
 /** The isolated world's meeting point (not visible to the page, which has a world of its own). */
 export const PAGE_UI_GLOBAL = '__keyguardPageUi';

@@ -9,9 +9,10 @@
  * entries themselves record the steps that change them (successor linked, state rotating/retired) in their
  * encrypted history when the vault is open.
  */
-import { addDays, DAY_MS } from './schedule';
+
 import type { KeyValueArea } from '../settings';
 import type { Observed } from '../vault/model';
+import { addDays, DAY_MS } from './schedule';
 
 export const ROTATIONS_KEY = 'rotations';
 /** A completed rotation stays listed (checklist all ticked) for this long, then is forgotten. */

@@ -3,9 +3,10 @@
  * revoke what is not needed, rotate regularly) finds wrong with the keys KeyGuard knows. Pure: computed
  * from the clear index (what DocBits' table last showed included) and, when the vault is open, names.
  */
+
+import type { IndexRecord } from '../vault/model';
 import { expiresAtOf } from './reminders';
 import { DAY_MS, type RotationPolicy, rotationStatus } from './schedule';
-import type { IndexRecord } from '../vault/model';
 
 export const UNUSED_DAYS = 30;
 

@@ -13,6 +13,8 @@
  */
 import type { AuditSink } from '../audit/events';
 import { errorKind } from '../errors';
+import type { KeyValueArea } from '../settings';
+import type { IndexRecord } from '../vault/model';
 import {
   type ExpiryStage,
   expiryStage,
@@ -22,8 +24,6 @@ import {
   type SnoozeLength,
   snoozeUntil,
 } from './schedule';
-import type { KeyValueArea } from '../settings';
-import type { IndexRecord } from '../vault/model';
 
 export const REMINDER_ALARM = 'keyguard-reminders';
 /** "Every few hours". Chrome also fires a missed alarm once when the machine wakes. */

@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../lib/rotation/schedule';
 import type { createRouter, Sender } from '../../lib/background/router';
+import { DAY_MS } from '../../lib/rotation/schedule';
 import { VaultService } from '../../lib/vault/service';
 import { createMemorySessionKeyStorage } from '../../lib/vault/session';
 import { openVaultStore } from '../../lib/vault/store';

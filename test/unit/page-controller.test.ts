@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UI_ATTR } from '../../lib/page/mask';
 import type { RowMatch } from '../../lib/messages';
 import { type ControllerDeps, startPageController } from '../../lib/page/controller';
+import { UI_ATTR } from '../../lib/page/mask';
 import { loadFixture } from './docbits/fixtures';
 
 const KEY = 'q8Zr2VbX7mKp1LsT9yWc4NdF6hJ0gE3uA5iO';

@@ -1,6 +1,12 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import { PAGE_UI_GLOBAL, type PageUi, pageUiLoader, placeholder, registerPageUi } from '../../lib/page/ui-loader';
+import {
+  PAGE_UI_GLOBAL,
+  type PageUi,
+  pageUiLoader,
+  placeholder,
+  registerPageUi,
+} from '../../lib/page/ui-loader';
 import { isProtocolError, ProtocolError } from '../../lib/send';
 
 function fakeUi(): PageUi & { rendered: ShadowRoot[]; cleared: ShadowRoot[] } {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { hygieneFindings } from '../../lib/rotation/hygiene';
-import { addDays, DAY_MS } from '../../lib/rotation/schedule';
 import {
   advance,
   COMPLETED_KEEP_MS,
@@ -12,6 +10,8 @@ import {
   suggestedExpiryDays,
   suggestedName,
 } from '../../lib/rotation/flow';
+import { hygieneFindings } from '../../lib/rotation/hygiene';
+import { addDays, DAY_MS } from '../../lib/rotation/schedule';
 import type { IndexRecord, Observed } from '../../lib/vault/model';
 
 const T0 = Date.UTC(2026, 4, 10, 9);

@@ -6,16 +6,12 @@
 import { createRepeatGate, WRONG_PASSWORD_DETAIL } from '../../audit/anomaly';
 import type { AuditInput, AuditOrigin, AuditSink } from '../../audit/events';
 import { type AuditEvent, AuditLockedError, type AuditVerifyReport } from '../../audit/log';
-import { cellDate } from '../../page/dates';
-import { environmentOf, hostnameOf } from '../../page/hosts';
 import { errorKind } from '../../errors';
 import type { GuardPrintStore, GuardView } from '../../guard/fingerprint';
-import { hygieneFindings } from '../../rotation/hygiene';
 import { t } from '../../i18n';
 import type { CopyReply, PageRow, RotationView, RowMatch, VaultStatus, VerifyReport } from '../../messages';
-import { MIN_PASSWORD_LENGTH } from '../../vault/password';
-import { assess, normaliseState, REMINDER_STATE_KEY } from '../../rotation/reminders';
-import { expiryStatus, rotationStatus } from '../../rotation/schedule';
+import { cellDate } from '../../page/dates';
+import { environmentOf, hostnameOf } from '../../page/hosts';
 import {
   advance,
   loadRotations,
@@ -26,12 +22,16 @@ import {
   suggestedExpiryDays,
   suggestedName,
 } from '../../rotation/flow';
-import { type HandlerContext, type Handlers, pageUrlOf, RequestError } from '../router';
+import { hygieneFindings } from '../../rotation/hygiene';
+import { assess, normaliseState, REMINDER_STATE_KEY } from '../../rotation/reminders';
+import { expiryStatus, rotationStatus } from '../../rotation/schedule';
 import { type KeyValueArea, loadSettings, type Settings, saveSettings } from '../../settings';
 import { applyImport, createExport, ExportError, planImport, readExport } from '../../vault/export';
 import { summaryOf } from '../../vault/format';
 import type { Entry, EntryPatch, EntrySummary, IndexRecord, NewEntry, Observed } from '../../vault/model';
+import { MIN_PASSWORD_LENGTH } from '../../vault/password';
 import { VaultError } from '../../vault/service';
+import { type HandlerContext, type Handlers, pageUrlOf, RequestError } from '../router';
 
 /** The part of VaultService the handlers use. */
 export interface VaultApi {

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
+import type { RegisteredScript } from '../../../lib/background/registration';
 import {
   createFingerprinter,
   createGuardPrintStore,
@@ -12,7 +13,6 @@ import {
   viewFor,
 } from '../../../lib/guard/fingerprint';
 import { installGuard } from '../../../lib/guard/page';
-import type { RegisteredScript } from '../../../lib/background/registration';
 import { base64ToBytes } from '../../../lib/vault/crypto';
 import { fakeRegistration } from '../fake-registration';
 

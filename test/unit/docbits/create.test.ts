@@ -1,10 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type CreateDialogWatch,
-  readCreateDialogValues,
-  watchCreateDialog,
-} from '../../../lib/page/detect';
+import { type CreateDialogWatch, readCreateDialogValues, watchCreateDialog } from '../../../lib/page/detect';
 import { expectedFor, LANGS, loadFixture } from './fixtures';
 
 const DAY = 86_400_000;

@@ -4,9 +4,9 @@
  * class: before the <table> or ARIA grid the key rows are in.
  */
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { UI_ATTR } from '../../../lib/page/mask';
 import type { RowMatch } from '../../../lib/messages';
 import { type ControllerDeps, startPageController } from '../../../lib/page/controller';
+import { UI_ATTR } from '../../../lib/page/mask';
 
 const settle = async () => {
   for (let i = 0; i < 3; i++) {
