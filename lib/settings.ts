@@ -10,6 +10,9 @@ export const CLIPBOARD_CLEAR_CHOICES = [0, 10, 20, 30, 60, 120] as const;
 
 export const DEFAULT_DOCBITS_HOST = 'app.docbits.com';
 
+/** The host permission pattern of a DocBits host (asked for by the options page, checked by the background). */
+export const originPattern = (host: string) => `https://${host}/*`;
+
 export interface Settings {
   autoLockMinutes: number;
   clipboardClearSeconds: number;

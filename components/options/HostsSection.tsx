@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { originPattern } from '../../lib/background/registration';
 import { t } from '../../lib/i18n';
-import { DEFAULT_DOCBITS_HOST, type Settings } from '../../lib/settings';
+import { DEFAULT_DOCBITS_HOST, originPattern, type Settings } from '../../lib/settings';
 import type { Send } from '../api';
 import { describeError } from '../errors';
 import { StatusLine, TextField } from './fields';

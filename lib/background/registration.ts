@@ -3,7 +3,7 @@
  * settings gets the same content script through `scripting.registerContentScripts`, once (and as long as)
  * the user has granted its optional host permission.
  */
-import { DEFAULT_DOCBITS_HOST } from '../settings';
+import { DEFAULT_DOCBITS_HOST, originPattern } from '../settings';
 
 export const ONPREM_SCRIPT_ID = 'keyguard-docbits-onprem';
 /** Where WXT writes the DocBits content script (entrypoints/docbits.content). */
@@ -29,8 +29,6 @@ export interface RegistrationDeps {
   };
   permissions: { contains(p: { origins: string[] }): Promise<boolean> };
 }
-
-export const originPattern = (host: string) => `https://${host}/*`;
 
 /**
  * Makes the registered on-premise content script match exactly the configured hosts whose permission is
