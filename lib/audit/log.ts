@@ -28,6 +28,9 @@
  * record's seq and link, so the rest still verifies; dropping from the middle re-seals and re-links the
  * kept records behind a new checkpoint (only the holder of the audit keys can). A `log.checkpoint` event
  * records how many were dropped.
+ *
+ * The `lib/audit/` area: the audit vocabulary (events.ts), the chain (chain.ts), this log and the anomaly
+ * alerts. It imports itself, `lib/vault/{crypto,store,session}` and the shared files (docs/architecture.md).
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';

@@ -2,6 +2,10 @@
  * The background's single entry point for messages. It checks, in order: the envelope, the sender's
  * extension id, the sender kind against the message's allow-list, and the payload shape. Only then does a
  * handler run. Whatever happens, the caller gets a `Reply` and nothing escapes as an exception.
+ *
+ * The `lib/background/` area: this router, the handlers (handlers/, one file per area) and the worker's
+ * helpers (registration, offscreen, clipboard, autolock). It composes the other areas and may import any of
+ * `lib/`; only it and the background entrypoint import it (docs/architecture.md).
  */
 
 import { errorKind } from '../errors';

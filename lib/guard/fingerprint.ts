@@ -8,6 +8,9 @@
  *
  * Synchronous on purpose: a paste can only be stopped before the page sees it from inside the event
  * handler, so WebCrypto's promise-based HMAC cannot be used there.
+ *
+ * The `lib/guard/` area: the leak guard's fingerprints and matcher (this file) and its page listeners
+ * (page.ts). It imports itself, `lib/vault/crypto` and the shared files (docs/architecture.md).
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';

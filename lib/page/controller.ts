@@ -2,6 +2,10 @@
  * The DocBits page, kept in step with KeyGuard: controls next to every full key, a mark on every key-table
  * row, and the table's facts sent to the background whenever they change. DOM access is through the
  * document passed in; rendering is through the mount functions passed in (Preact, in closed shadow roots).
+ *
+ * The `lib/page/` area: everything that runs on the DocBits page (reading, masking, watching, the
+ * controls' placement rules). It ships in the size-budgeted content script, so it imports only itself and the
+ * shared files at `lib/` root, and other areas by type only (docs/architecture.md).
  */
 
 import type { MessageType, PayloadOf, ReplyOf, RowMatch, RowsReply } from '../messages';

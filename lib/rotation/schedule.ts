@@ -5,6 +5,9 @@
  * Days are calendar days in the user's time zone: "90 days after 10:00 on 1 March" is 10:00 on 30 May even
  * when a daylight-saving change lies between (a fixed 24 h step would land at 09:00 or 11:00, and a reminder
  * could flip a day early or late around midnight). Leap days count as days like any other.
+ *
+ * The `lib/rotation/` area: the rotation schedule (this file), the guided flow, reminders and the hygiene
+ * report. It imports itself, `lib/vault/model`, `lib/audit/events` and the shared files (docs/architecture.md).
  */
 
 export const DAY_MS = 86_400_000;
