@@ -11,9 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Entry, EntrySummary } from '../../lib/vault/model';
-import { describeVariant, plannedExpiry, VARIANTS, type Variant } from '../fixtures/variants/choices';
-import { expiryOptions } from '../fixtures/variants/page';
-import { wordsFor } from '../fixtures/variants/words';
+import { describeVariant, VARIANTS, type Variant } from '../fixtures/variants/choices';
 import {
   clipboardBecomes,
   control,
@@ -36,19 +34,11 @@ import {
   startVariantSite,
   writeClipboard,
 } from './harness/index.js';
+import { expiryChoice, type VariantWindow as Flow } from './variant-flow';
 
 const PASSWORD = `Pw-${randomBytes(18).toString('base64url')}`;
-const DAY = 86_400_000;
 
-interface VariantWindow {
-  __variant: {
-    orgId: string;
-    subOrgId: string;
-    loaded: boolean;
-    list(): Array<{ prefix: string; name: string; active: boolean }>;
-  };
-  __maskProbe: string[];
-}
+type VariantWindow = Flow & { __maskProbe: string[] };
 
 let site: HttpsServer;
 let ext: ExtensionBrowser;
@@ -118,24 +108,16 @@ async function unreadNote(): Promise<string[]> {
 
 /** Chooses the planned expiration in the variant's create dialog as a user would; returns the expected date(s). */
 async function chooseExpiry(v: Variant): Promise<string[]> {
-  const { days, asDate } = plannedExpiry(v);
-  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  if (asDate) {
-    const d = new Date(Date.now() + days * DAY);
-    const local = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-    const field = page.locator('#v-exp');
-    await field.fill(v.expiry === 'date' ? local : new Intl.DateTimeFormat(v.lang).format(d));
-    return [local];
-  }
-  const text = expiryOptions(wordsFor(v.lang, v.wording)).find(([val]) => val === String(days))?.[1] ?? '';
-  if (v.expiry === 'select') await page.locator('#v-exp').selectOption(String(days));
-  else if (v.expiry === 'radio') await page.locator(`#v-exp-${days}`).check();
+  const choice = expiryChoice(v);
+  if (choice.control === 'date' || choice.control === 'date-text')
+    await page.locator('#v-exp').fill(choice.typed);
+  else if (choice.control === 'select') await page.locator('#v-exp').selectOption(choice.value);
+  else if (choice.control === 'radio') await page.locator(`#v-exp-${choice.value}`).check();
   else {
     await page.locator('.combo').click();
-    await page.getByRole('option', { name: text, exact: true }).click();
+    await page.getByRole('option', { name: choice.optionText, exact: true }).click();
   }
-  // "N days" from the moment KeyGuard read the dialog; shown as a day, which an hour either way may change
-  return [iso(Date.now() + days * DAY - 3_600_000), iso(Date.now() + days * DAY + 3_600_000)];
+  return choice.expected;
 }
 
 describe.each(VARIANTS.map((v) => [describeVariant(v), v] as const))('variant %s', (_, v) => {

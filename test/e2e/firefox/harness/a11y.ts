@@ -217,6 +217,23 @@ async function search(page: Page, name: string, role?: string, within?: string):
   return found;
 }
 
+/**
+ * Waits for the first element matching the CSS `selector` in the document (not in shadow roots) — for a
+ * page's own controls that a test knows by id, as Playwright's `page.locator` does.
+ */
+export async function bySelector(page: Page, selector: string, timeoutMs = 10_000): Promise<FxElement> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = await callFunction(page, 'function (sel) { return document.querySelector(sel); }', [
+      { type: 'string', value: selector },
+    ]).catch(() => null);
+    if (hit?.sharedId) return element(page, hit.sharedId, selector, '');
+    if (Date.now() >= deadline)
+      throw new Error(`bySelector: nothing matches ${selector} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Every element with exactly this accessible name (and role), rendered or not. Does not wait. */
 export async function queryAllByName(page: Page, name: string, role?: string): Promise<FxElement[]> {
   return (await search(page, name, role)).map((f) => f.element);

@@ -3,7 +3,7 @@
  * over WebDriver BiDi with puppeteer-core. Servers (HTTPS, the DocBits site) and secrets are shared.
  */
 
-export { startDocbitsSite } from '../../harness/docbits-site.js';
+export { startDocbitsSite, startVariantSite } from '../../harness/docbits-site.js';
 export {
   createSelfSignedCertificate,
   DOCBITS_HOST,
@@ -13,7 +13,14 @@ export {
 export { type Reply, unwrap } from '../../harness/messages.js';
 export { pollUntil } from '../../harness/notifications.js';
 export { makeTempDir, removeDir } from '../../harness/tmp.js';
-export { type FindOptions, type FxElement, findByName, keyguardMessages, queryAllByName } from './a11y.js';
+export {
+  bySelector,
+  type FindOptions,
+  type FxElement,
+  findByName,
+  keyguardMessages,
+  queryAllByName,
+} from './a11y.js';
 export {
   addonConsoleProblems,
   type BackgroundState,
