@@ -12,7 +12,7 @@ import { expiryStatus, rotationStatus } from '../../rotation/schedule';
 import { loadSettings, type Settings } from '../../settings';
 import type { IndexRecord } from '../../vault/model';
 import { type Handlers, RequestError } from '../router';
-import type { HandlerDeps } from './deps';
+import type { HandlerDeps, VaultApi } from './deps';
 import { createTabLimiter, displayedPrefix, type Shared, senderHost, viewOf } from './shared';
 
 /**
@@ -68,6 +68,92 @@ function rowEntry(
   };
 }
 
+/**
+ * Learns the DocBits prefix of entries without one (added by hand, or saved before KeyGuard stored it at
+ * save time; needs the vault open). A row's prefix is taken only when it is exactly what DocBits shows for
+ * the entry's key ({@link displayedPrefix}) and exactly one such entry has it: the page's rows are the
+ * page's to forge, so anything looser is an oracle on the stored keys (issue 15, finding 2).
+ */
+async function learnPrefixes(vault: VaultApi, records: IndexRecord[], rows: PageRow[]): Promise<void> {
+  const known = new Set(records.map((r) => r.prefix).filter(Boolean));
+  const unknown = records.filter((r) => r.prefix === '' && r.state !== 'retired');
+  if (unknown.length === 0) return;
+  const shown = new Map<string, string[]>();
+  for (const r of unknown) {
+    const prefix = displayedPrefix((await vault.get(r.id)).secret);
+    if (prefix !== '') shown.set(prefix, [...(shown.get(prefix) ?? []), r.id]);
+  }
+  for (const prefix of new Set(rows.map((row) => row.prefix))) {
+    const ids = shown.get(prefix);
+    if (known.has(prefix) || ids?.length !== 1) continue;
+    const id = ids[0] as string;
+    await vault.update(id, { prefix });
+    known.add(prefix);
+  }
+}
+
+/** The entries of the page's site, with the prefixes the rows teach while the vault is open. */
+async function siteRecords(
+  vault: VaultApi,
+  host: string,
+  orgId: string | null,
+  unlocked: boolean,
+  rows: PageRow[],
+): Promise<IndexRecord[]> {
+  const records = sameSite(await vault.listIndex(), host, orgId);
+  if (!unlocked) return records;
+  await learnPrefixes(vault, records, rows);
+  return sameSite(await vault.listIndex(), host, orgId);
+}
+
+/**
+ * Stores what a row shows of its entry. True when the row shows a key KeyGuard had retired whose "Last
+ * used" moved: something still holds it (once per movement, as the new value is stored here and is the
+ * next comparison's base).
+ */
+async function observeRow(
+  vault: VaultApi,
+  rec: IndexRecord,
+  row: PageRow,
+  { lang, at }: RowsContext,
+): Promise<boolean> {
+  if (row.status === 'unknown') return false;
+  const lastUsedAt = cellDate(row.lastUsed ?? '', lang);
+  const before = rec.observed?.lastUsedAt;
+  const retiredUsed =
+    rec.state === 'retired' &&
+    typeof lastUsedAt === 'number' &&
+    (before === null || (typeof before === 'number' && lastUsedAt > before));
+  const observed = { status: row.status, expiresAt: cellDate(row.expires ?? '', lang), lastUsedAt, at };
+  await vault.observe(rec.id, observed);
+  // The next row's comparison starts from what was just stored.
+  rec.observed = observed;
+  return retiredUsed;
+}
+
+/** Matches each row to its entry, records what it shows and retires the keys it shows revoked. */
+async function matchRows(vault: VaultApi, rows: PageRow[], records: IndexRecord[], rc: RowsContext) {
+  const matches: RowMatch[] = [];
+  const retiredUsed = new Set<string>();
+  /** The entries the page's rows are about. */
+  const shownIds = new Set<string>();
+  for (const row of rows) {
+    const rec = entryOfRow(records, row.prefix);
+    if (!rec) {
+      matches.push({ prefix: row.prefix, entry: null });
+      continue;
+    }
+    shownIds.add(rec.id);
+    if (await observeRow(vault, rec, row, rc)) retiredUsed.add(rec.id);
+    let state = rec.state;
+    if (row.status === 'revoked' && state !== 'retired' && rc.unlocked) {
+      state = (await vault.update(rec.id, { state: 'retired' }, 'revoked on DocBits')).state;
+    }
+    matches.push({ prefix: row.prefix, entry: rowEntry(rec, state, rc) });
+  }
+  return { matches, retiredUsed, shownIds };
+}
+
 export function pageHandlers(
   deps: Pick<HandlerDeps, 'vault' | 'settingsArea' | 'injectPageUi' | 'openUnlockWindow'>,
   shared: Pick<Shared, 'now' | 'record' | 'recordOnce' | 'copy' | 'namesIfOpen'>,
@@ -86,86 +172,6 @@ export function pageHandlers(
       detail: `key table updates refused: more than ${PAGE_ROWS_LIMIT} a minute from one tab`,
     });
     throw new RequestError('forbidden', 'Too many key table updates from this page');
-  }
-
-  /**
-   * Learns the DocBits prefix of entries without one (added by hand, or saved before KeyGuard stored it at
-   * save time; needs the vault open). A row's prefix is taken only when it is exactly what DocBits shows for
-   * the entry's key ({@link displayedPrefix}) and exactly one such entry has it: the page's rows are the
-   * page's to forge, so anything looser is an oracle on the stored keys (issue 15, finding 2).
-   */
-  async function learnPrefixes(records: IndexRecord[], rows: PageRow[]): Promise<void> {
-    const known = new Set(records.map((r) => r.prefix).filter(Boolean));
-    const unknown = records.filter((r) => r.prefix === '' && r.state !== 'retired');
-    if (unknown.length === 0) return;
-    const shown = new Map<string, string[]>();
-    for (const r of unknown) {
-      const prefix = displayedPrefix((await vault.get(r.id)).secret);
-      if (prefix !== '') shown.set(prefix, [...(shown.get(prefix) ?? []), r.id]);
-    }
-    for (const prefix of new Set(rows.map((row) => row.prefix))) {
-      const ids = shown.get(prefix);
-      if (known.has(prefix) || ids?.length !== 1) continue;
-      const id = ids[0] as string;
-      await vault.update(id, { prefix });
-      known.add(prefix);
-    }
-  }
-
-  /** The entries of the page's site, with the prefixes the rows teach while the vault is open. */
-  async function siteRecords(
-    host: string,
-    orgId: string | null,
-    unlocked: boolean,
-    rows: PageRow[],
-  ): Promise<IndexRecord[]> {
-    const records = sameSite(await vault.listIndex(), host, orgId);
-    if (!unlocked) return records;
-    await learnPrefixes(records, rows);
-    return sameSite(await vault.listIndex(), host, orgId);
-  }
-
-  /**
-   * Stores what a row shows of its entry. True when the row shows a key KeyGuard had retired whose "Last
-   * used" moved: something still holds it (once per movement, as the new value is stored here and is the
-   * next comparison's base).
-   */
-  async function observeRow(rec: IndexRecord, row: PageRow, { lang, at }: RowsContext): Promise<boolean> {
-    if (row.status === 'unknown') return false;
-    const lastUsedAt = cellDate(row.lastUsed ?? '', lang);
-    const before = rec.observed?.lastUsedAt;
-    const retiredUsed =
-      rec.state === 'retired' &&
-      typeof lastUsedAt === 'number' &&
-      (before === null || (typeof before === 'number' && lastUsedAt > before));
-    const observed = { status: row.status, expiresAt: cellDate(row.expires ?? '', lang), lastUsedAt, at };
-    await vault.observe(rec.id, observed);
-    // The next row's comparison starts from what was just stored.
-    rec.observed = observed;
-    return retiredUsed;
-  }
-
-  /** Matches each row to its entry, records what it shows and retires the keys it shows revoked. */
-  async function matchRows(rows: PageRow[], records: IndexRecord[], rc: RowsContext) {
-    const matches: RowMatch[] = [];
-    const retiredUsed = new Set<string>();
-    /** The entries the page's rows are about. */
-    const shownIds = new Set<string>();
-    for (const row of rows) {
-      const rec = entryOfRow(records, row.prefix);
-      if (!rec) {
-        matches.push({ prefix: row.prefix, entry: null });
-        continue;
-      }
-      shownIds.add(rec.id);
-      if (await observeRow(rec, row, rc)) retiredUsed.add(rec.id);
-      let state = rec.state;
-      if (row.status === 'revoked' && state !== 'retired' && rc.unlocked) {
-        state = (await vault.update(rec.id, { state: 'retired' }, 'revoked on DocBits')).state;
-      }
-      matches.push({ prefix: row.prefix, entry: rowEntry(rec, state, rc) });
-    }
-    return { matches, retiredUsed, shownIds };
   }
 
   /**
@@ -222,10 +228,10 @@ export function pageHandlers(
       const shownRows = firstOfEachPrefix(rows);
       const settings = await loadSettings(deps.settingsArea);
       const unlocked = await vault.isUnlocked();
-      const records = await siteRecords(host, orgId, unlocked, shownRows);
+      const records = await siteRecords(vault, host, orgId, unlocked, shownRows);
       const at = now();
       const rc: RowsContext = { lang, at, unlocked, settings };
-      const { matches, retiredUsed, shownIds } = await matchRows(shownRows, records, rc);
+      const { matches, retiredUsed, shownIds } = await matchRows(vault, shownRows, records, rc);
       // An anomaly: the audit log raises its notification, like every other anomaly's. The page can move
       // "Last used" as often as it likes, so once per key per window (finding 1).
       for (const id of retiredUsed) {
