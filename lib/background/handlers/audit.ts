@@ -7,7 +7,7 @@ import { AuditLockedError } from '../../audit/log';
 import { VaultError } from '../../vault/service';
 import { type Handlers, RequestError } from '../router';
 import type { HandlerDeps } from './deps';
-import { type Shared, senderHost } from './shared';
+import { refuseOtherHost, type Shared, senderHost } from './shared';
 
 type AuditMessage = 'audit.list' | 'audit.pageReveal' | 'audit.verify';
 
@@ -49,9 +49,8 @@ export function auditHandlers(
     'audit.pageReveal': async ({ entryId }, ctx) => {
       const host = senderHost(ctx);
       // A page may only record reveals of its own host's keys.
-      if (entryId !== null && (await vault.listIndex()).find((r) => r.id === entryId)?.host !== host) {
-        throw new RequestError('forbidden', 'This key belongs to another DocBits host');
-      }
+      if (entryId !== null)
+        refuseOtherHost(ctx, (await vault.listIndex()).find((r) => r.id === entryId)?.host);
       await record({
         type: 'entry.revealed',
         origin: 'docbits-page',

@@ -11,7 +11,7 @@ import { loadSettings } from '../../settings';
 import { VaultError } from '../../vault/service';
 import { type HandlerContext, type Handlers, RequestError } from '../router';
 import type { HandlerDeps } from './deps';
-import { type Shared, senderHost, viewOf } from './shared';
+import { refuseOtherHost, type Shared, viewOf } from './shared';
 
 type RotationMessage =
   | 'hygiene.report'
@@ -46,9 +46,7 @@ export function rotationHandlers(
       const rotations = await loadRotations(deps.settingsArea, now());
       const r = rotations.get(id);
       if (!r) throw new RequestError('invalid', 'No rotation of this key is in progress');
-      if (ctx.kind !== 'extension-page' && r.host !== senderHost(ctx)) {
-        throw new RequestError('forbidden', 'This key belongs to another DocBits host');
-      }
+      refuseOtherHost(ctx, r.host);
       rotations.delete(id);
       await saveRotations(deps.settingsArea, rotations);
       const entry = (await vault.listIndex()).find((x) => x.id === id);
@@ -67,9 +65,7 @@ export function rotationHandlers(
     'rotation.start': async ({ id }, ctx) => {
       // Needs the vault open: the name for the suggestion and the checklist.
       const entry = await vault.get(id);
-      if (ctx.kind !== 'extension-page' && entry.host !== senderHost(ctx)) {
-        throw new RequestError('forbidden', 'This key belongs to another DocBits host');
-      }
+      refuseOtherHost(ctx, entry.host);
       if (entry.state === 'retired') throw new RequestError('invalid', 'A retired key cannot be rotated');
       const at = now();
       const rotations = await loadRotations(deps.settingsArea, at);

@@ -12,7 +12,7 @@ import { type RotationRecord, stepOf, suggestedExpiryDays, suggestedName } from 
 import { loadSettings, type Settings } from '../../settings';
 import { summaryOf } from '../../vault/format';
 import type { Entry, EntrySummary, IndexRecord } from '../../vault/model';
-import type { HandlerContext } from '../router';
+import { type HandlerContext, RequestError } from '../router';
 import type { HandlerDeps } from './deps';
 
 /** Where a request came from, for the audit log. */
@@ -25,6 +25,16 @@ export function originOf(ctx: HandlerContext): AuditOrigin {
 /** The DocBits host a content-script request came from (the router has already vetted it). */
 export function senderHost(ctx: HandlerContext): string {
   return new URL(ctx.sender.url ?? '').hostname;
+}
+
+/**
+ * Refuses a content script's request about a key of another DocBits host (a page may act only on its own
+ * host's keys); KeyGuard's own pages may act on any key.
+ */
+export function refuseOtherHost(ctx: HandlerContext, keyHost: string | undefined): void {
+  if (ctx.kind !== 'extension-page' && keyHost !== senderHost(ctx)) {
+    throw new RequestError('forbidden', 'This key belongs to another DocBits host');
+  }
 }
 
 /** Names of the fields a patch changes (never their values). */
