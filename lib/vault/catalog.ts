@@ -3,8 +3,8 @@
  * one box instead of all of them. Keeps it in step with the entry boxes on every write (compare-and-swap
  * against other service instances), rebuilds it from the boxes when missing, and lists from it.
  */
-
 import { type CatalogState, exclusive, requireKey, type VaultContext } from './context';
+import { sameBytes } from './crypto';
 import { orCorrupt } from './errors';
 import {
   type CatalogItem,
@@ -25,13 +25,6 @@ import { isRecord } from './validate';
  * same database wrote in between). Each retry reloads the stored catalog first.
  */
 const CATALOG_WRITE_ATTEMPTS = 3;
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
-  return d === 0;
-}
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -66,9 +59,17 @@ async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Parses and opens a raw stored catalog, its items by entry id. Throws FormatError (malformed) or
+ * DecryptError (does not open), for callers that tell the two apart or rebuild.
+ */
+export function openCatalogById(key: Uint8Array, vaultId: string, raw: unknown): Map<string, CatalogItem> {
+  return new Map(openCatalog(key, vaultId, parseCatalogBox(raw)).map((i) => [i.summary.id, i]));
+}
+
 /** Parses and opens a raw stored catalog; any failure is the one generic 'corrupt' error. */
-function openStoredCatalog(key: Uint8Array, vaultId: string, raw: unknown): CatalogItem[] {
-  return orCorrupt(() => openCatalog(key, vaultId, parseCatalogBox(raw)));
+function openStoredCatalog(key: Uint8Array, vaultId: string, raw: unknown): Map<string, CatalogItem> {
+  return orCorrupt(() => openCatalogById(key, vaultId, raw));
 }
 
 /**
@@ -111,13 +112,13 @@ async function writableCatalog(
   except?: string,
 ): Promise<CatalogState> {
   const mem = ctx.catalog;
-  if (mem && mem.vaultId === vaultId && equalBytes(mem.key, key)) return mem;
+  if (mem && mem.vaultId === vaultId && sameBytes(mem.key, key)) return mem;
   const raw = await ctx.store.getCatalog();
   const nonce = storedCatalogNonce(raw);
   if (raw !== undefined) {
     let items: Map<string, CatalogItem> | null = null;
     try {
-      items = new Map(openCatalog(key, vaultId, parseCatalogBox(raw)).map((i) => [i.summary.id, i]));
+      items = openCatalogById(key, vaultId, raw);
     } catch {
       // Rebuilt below.
     }
@@ -164,7 +165,7 @@ export function writeWithCatalog(
 function storedOrRebuiltCatalog(ctx: VaultContext, key: Uint8Array, vaultId: string): Promise<CatalogItem[]> {
   return retryOnConflict(async () => {
     const raw = await ctx.store.getCatalog();
-    if (raw !== undefined) return openStoredCatalog(key, vaultId, raw);
+    if (raw !== undefined) return [...openStoredCatalog(key, vaultId, raw).values()];
     const items = await catalogFromBoxes(ctx, key, vaultId);
     const sealed = sealCatalog(key, vaultId, items.values());
     await ctx.store.putCatalog({ box: sealed, replaces: null });
@@ -178,14 +179,14 @@ async function catalogItems(ctx: VaultContext, key: Uint8Array, vaultId: string)
   const raw = await ctx.store.getCatalog();
   const mem = ctx.catalog;
   const nonce = raw === undefined ? null : storedCatalogNonce(raw);
-  if (mem && nonce !== null && mem.nonce === nonce && mem.vaultId === vaultId && equalBytes(mem.key, key)) {
+  if (mem && nonce !== null && mem.nonce === nonce && mem.vaultId === vaultId && sameBytes(mem.key, key)) {
     // The stored catalog is the very box this service wrote or opened last: no need to decrypt it again.
     return [...mem.items.values()];
   }
   if (raw === undefined) return exclusive(ctx, () => storedOrRebuiltCatalog(ctx, key, vaultId));
   const items = openStoredCatalog(key, vaultId, raw);
-  ctx.catalog = { vaultId, key, nonce, items: new Map(items.map((it) => [it.summary.id, it])) };
-  return items;
+  ctx.catalog = { vaultId, key, nonce, items };
+  return [...items.values()];
 }
 
 /** Every entry's summary, sorted by folded name, then name, then id; copies, never the catalog's objects. */

@@ -3,7 +3,6 @@
  * vault is locked (host, org, prefix, dates, state), plus what the DocBits page last showed (`observed`).
  * Nothing here needs the data key.
  */
-
 import { exclusive, readHeader, type VaultContext } from './context';
 import { checkId, invalid, noSuchEntry, orCorrupt, VaultError } from './errors';
 import { parseIndexRecord, parseObserved } from './format';

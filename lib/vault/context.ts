@@ -108,6 +108,7 @@ export async function readHeader(ctx: VaultContext): Promise<VaultHeader | null>
   }
 }
 
+/** The parsed header; 'no-vault' when there is none. */
 export async function requireHeader(ctx: VaultContext): Promise<VaultHeader> {
   const header = await readHeader(ctx);
   if (!header) throw new VaultError('no-vault', 'There is no vault yet');

@@ -2,7 +2,6 @@
  * Entry operations: add, update, remove, get, and whole-vault export and import. Each write seals the
  * entry's box and writes it with its clear index record and its catalog item in one transaction.
  */
-
 import { writeWithCatalog } from './catalog';
 import { keepObserved } from './clear-index';
 import { exclusive, requireKey, type VaultContext } from './context';
@@ -39,6 +38,18 @@ const PATCH_KEYS: readonly (keyof EntryPatch)[] = [
   'successorId',
   'predecessorId',
 ];
+
+/** A caller's `value` as a record with only `allowed` fields; else 'invalid' (`what` must be an object). */
+function fieldsOf(
+  value: unknown,
+  what: 'entry' | 'patch',
+  allowed: readonly string[],
+  unknownField: string,
+): Record<string, unknown> {
+  if (!isRecord(value)) throw invalid(`${what} must be an object`);
+  for (const k of Object.keys(value)) if (!allowed.includes(k)) throw invalid(unknownField);
+  return value;
+}
 
 /** Parses and opens a stored box; any failure is the one generic 'corrupt' error. */
 function openBox(key: Uint8Array, vaultId: string, raw: unknown): Entry {
@@ -85,14 +96,11 @@ function draftEntry(input: Record<string, unknown>, now: number): Record<string,
   };
 }
 
+/** Adds an entry; see VaultService.add. */
 export function add(ctx: VaultContext, newEntry: NewEntry): Promise<Entry> {
   return exclusive(ctx, async () => {
     const { vaultId, key } = await requireKey(ctx);
-    const input: unknown = newEntry;
-    if (!isRecord(input)) throw invalid('entry must be an object');
-    for (const k of Object.keys(input)) {
-      if (!(NEW_ENTRY_KEYS as readonly string[]).includes(k)) throw invalid(`entry has an unknown field`);
-    }
+    const input = fieldsOf(newEntry, 'entry', NEW_ENTRY_KEYS, 'entry has an unknown field');
     const entry = draftEntry(input, ctx.now());
     const problem = entryProblem(entry);
     if (problem) throw invalid(problem);
@@ -142,16 +150,12 @@ function changeEvents(at: number, next: Entry, changed: string[], reason?: strin
   return events;
 }
 
+/** Patches an entry and records the change in its history; see VaultService.update. */
 export function update(ctx: VaultContext, id: string, patch: EntryPatch, reason?: string): Promise<Entry> {
   return exclusive(ctx, async () => {
     const { vaultId, key } = await requireKey(ctx);
     checkId(id);
-    const input: unknown = patch;
-    if (!isRecord(input)) throw invalid('patch must be an object');
-    for (const k of Object.keys(input)) {
-      if (!(PATCH_KEYS as readonly string[]).includes(k))
-        throw invalid('patch has an unknown or read-only field');
-    }
+    const input = fieldsOf(patch, 'patch', PATCH_KEYS, 'patch has an unknown or read-only field');
     const raw = await ctx.store.getEntry(id);
     if (raw === undefined) throw noSuchEntry();
     const entry = openBox(key, vaultId, raw);
@@ -163,6 +167,7 @@ export function update(ctx: VaultContext, id: string, patch: EntryPatch, reason?
   });
 }
 
+/** Deletes an entry's box, index record and catalog item together, even a box that no longer opens. */
 export function remove(ctx: VaultContext, id: string): Promise<void> {
   return exclusive(ctx, async () => {
     const { vaultId, key } = await requireKey(ctx);
@@ -179,6 +184,7 @@ export function remove(ctx: VaultContext, id: string): Promise<void> {
   });
 }
 
+/** One whole entry, opened from its own box. */
 export async function get(ctx: VaultContext, id: string): Promise<Entry> {
   const { vaultId, key } = await requireKey(ctx);
   checkId(id);
@@ -187,6 +193,7 @@ export async function get(ctx: VaultContext, id: string): Promise<Entry> {
   return openBox(key, vaultId, raw);
 }
 
+/** Every entry, whole, each opened from its own box. */
 export async function exportEntries(ctx: VaultContext): Promise<Entry[]> {
   const { vaultId, key } = await requireKey(ctx);
   const out: Entry[] = [];
@@ -213,6 +220,7 @@ async function checkImport(ctx: VaultContext, add: Entry[], replace: Entry[]): P
   }
 }
 
+/** Writes imported entries in one transaction once all are checked; see VaultService.importEntries. */
 export function importEntries(ctx: VaultContext, add: Entry[], replace: Entry[]): Promise<void> {
   return exclusive(ctx, async () => {
     const { vaultId, key } = await requireKey(ctx);

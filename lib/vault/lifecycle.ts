@@ -2,7 +2,6 @@
  * The vault's life cycle: the KDF cost policy, create, unlock, lock, status, password change and check,
  * and the persisted exponential back-off after wrong master passwords.
  */
-
 import { exclusive, readHeader, requireHeader, sessionKeyOf, type VaultContext } from './context';
 import {
   DEFAULT_KDF,
@@ -188,10 +187,12 @@ async function newHeader(
   }
 }
 
+/** Whether a header is stored at all (however damaged). */
 export async function hasVault(ctx: VaultContext): Promise<boolean> {
   return (await ctx.store.getHeader()) !== undefined;
 }
 
+/** Creates a vault under `password` with a fresh data key and leaves it unlocked. */
 export function create(ctx: VaultContext, password: string): Promise<void> {
   return exclusive(ctx, async () => {
     if (await hasVault(ctx)) throw new VaultError('exists', 'A vault already exists');
@@ -206,6 +207,7 @@ export function create(ctx: VaultContext, password: string): Promise<void> {
   });
 }
 
+/** Puts the data key in the session if `password` is right and the back-off allows an attempt. */
 export function unlock(ctx: VaultContext, password: string): Promise<void> {
   return exclusive(ctx, async () => {
     const header = await requireHeader(ctx);
@@ -215,11 +217,13 @@ export function unlock(ctx: VaultContext, password: string): Promise<void> {
   });
 }
 
+/** Drops the data key and the in-memory catalog. */
 export async function lock(ctx: VaultContext): Promise<void> {
   ctx.catalog = null;
   await ctx.session.clear();
 }
 
+/** True when the session holds this vault's key; false when the header is unreadable. */
 export async function isUnlocked(ctx: VaultContext): Promise<boolean> {
   let header: VaultHeader | null;
   try {
@@ -233,6 +237,7 @@ export async function isUnlocked(ctx: VaultContext): Promise<boolean> {
   return (await sessionKeyOf(ctx, header)) !== null;
 }
 
+/** Exists, unlocked, and how long until an unlock attempt is accepted. */
 export async function status(ctx: VaultContext): Promise<VaultStatus> {
   const header = await readHeader(ctx);
   if (!header) return { exists: false, unlocked: false, retryAfterMs: 0 };
@@ -243,6 +248,7 @@ export async function status(ctx: VaultContext): Promise<VaultStatus> {
   };
 }
 
+/** Re-wraps the same data key under `newPassword` after checking `oldPassword` like an unlock. */
 export function changePassword(ctx: VaultContext, oldPassword: string, newPassword: string): Promise<void> {
   return exclusive(ctx, async () => {
     const header = await requireHeader(ctx);
@@ -253,6 +259,7 @@ export function changePassword(ctx: VaultContext, oldPassword: string, newPasswo
   });
 }
 
+/** Checks `password` like an unlock (back-off included) without changing the lock state. */
 export function checkPassword(ctx: VaultContext, password: string): Promise<void> {
   return exclusive(ctx, async () => {
     const header = await requireHeader(ctx);

@@ -2,16 +2,14 @@
  * Verify: decrypts every entry box and checks the clear index and the encrypted catalog against the
  * entries. Problems are named by entry id or as `catalog`, never by content.
  */
-
+import { openCatalogById } from './catalog';
 import { requireKey, type VaultContext } from './context';
 import {
   type CatalogItem,
   type EntryBox,
   FormatError,
   indexRecordOf,
-  openCatalog,
   openEntry,
-  parseCatalogBox,
   parseEntryBox,
   parseIndexRecord,
   SUMMARY_KEYS,
@@ -66,7 +64,7 @@ function readCatalog(
 ): Map<string, CatalogItem> | null {
   if (raw === undefined) return null;
   try {
-    return new Map(openCatalog(key, vaultId, parseCatalogBox(raw)).map((i) => [i.summary.id, i]));
+    return openCatalogById(key, vaultId, raw);
   } catch (e) {
     problems.push(`catalog: ${e instanceof FormatError ? 'malformed' : 'does not decrypt'}`);
     return null;
@@ -100,6 +98,7 @@ function entryProblems(
   return problems;
 }
 
+/** Opens every box and reports each problem with the boxes, the index and the catalog; see VaultService.verify. */
 export async function verify(ctx: VaultContext): Promise<VerifyReport> {
   const { vaultId, key } = await requireKey(ctx);
   const [boxes, records, rawCatalog] = await Promise.all([
