@@ -147,6 +147,14 @@ export function randomBytes(n: number): Uint8Array {
   return out;
 }
 
+/** Whether two byte strings are equal, in time that depends on their length only (for keys). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
+  return d === 0;
+}
+
 const encoder = new TextEncoder();
 // fatal: invalid UTF-8 throws instead of silently turning into U+FFFD.
 const decoder = new TextDecoder('utf-8', { fatal: true });
