@@ -15,7 +15,7 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { base64ToBytes, bytesToBase64, NONCE_BYTES, TAG_BYTES, utf8Encode } from '../vault/crypto';
+import { base64ToBytes, bytesToBase64, NONCE_BYTES, sameBytes, TAG_BYTES, utf8Encode } from '../vault/crypto';
 
 export const LINK_BYTES = 32;
 export const GENESIS_LINK = bytesToBase64(new Uint8Array(LINK_BYTES));
@@ -110,14 +110,6 @@ export function checkpointMac(macKey: Uint8Array, c: Omit<Checkpoint, 'mac'>): s
       concat([CHECKPOINT_TAG, u64(c.seq), base64ToBytes(c.link), u64(c.at), u64(c.dropped)]),
     ),
   );
-}
-
-/** Constant-time comparison of two byte strings. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
-  return d === 0;
 }
 
 function b64(v: unknown, length?: number, min?: number): Uint8Array | null {

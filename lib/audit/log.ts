@@ -41,6 +41,7 @@ import {
   bytesToBase64,
   DecryptError,
   open,
+  sameBytes,
   seal,
   utf8Decode,
   utf8Encode,
@@ -380,7 +381,7 @@ export class AuditLog {
       return null;
     }
     const c = this.cached;
-    if (c && c.vaultId === session.vaultId && sameKey(c.dataKey, session.key)) return c;
+    if (c && c.vaultId === session.vaultId && sameBytes(c.dataKey, session.key)) return c;
     this.forget();
     const { encKey, macKey } = deriveAuditKeys(session.key, session.vaultId);
     const stored = (await this.store.getMeta(AUDIT_KEYS_META)) as StoredKeys | undefined;
@@ -688,11 +689,4 @@ export class AuditLog {
       },
     });
   }
-}
-
-function sameKey(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
-  return d === 0;
 }
