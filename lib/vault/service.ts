@@ -7,6 +7,10 @@
  * {@link VaultContext}: lifecycle.ts (create, unlock, lock, password, back-off), entries.ts (add, update,
  * remove, get, export/import), catalog.ts (the encrypted summary catalog), clear-index.ts (the clear-text
  * index) and verify.ts. context.ts holds the shared state, errors.ts the error type.
+ *
+ * The `lib/vault/` area: the vault's format, crypto, store, this service and its rooms, export files, the
+ * session key and the password estimate. It imports only itself and the shared files at `lib/` root
+ * (docs/architecture.md).
  */
 import { listSummaries } from './catalog';
 import { listIndex, observe } from './clear-index';
