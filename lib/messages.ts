@@ -462,13 +462,19 @@ export const NATIVE_MESSAGES = {
   'cli.status': nativeDef<Record<string, never>, CliStatusReply>({ payload: empty }),
 } as const;
 
+/** The payload and reply types of a message in one of the command line's tables. */
+type PayloadIn<D> = D extends { payload: Check<infer P> } ? P : never;
+type ReplyIn<D> = D extends NativeDef<unknown, infer R> ? R : D extends Def<unknown, infer R> ? R : never;
+/** A type guard for the keys of one table. */
+const typeGuard =
+  <M extends object>(table: M) =>
+  (t: unknown): t is keyof M =>
+    typeof t === 'string' && Object.hasOwn(table, t);
+
 export type NativeType = keyof typeof NATIVE_MESSAGES;
-export type NativePayloadOf<T extends NativeType> =
-  (typeof NATIVE_MESSAGES)[T] extends NativeDef<infer P, unknown> ? P : never;
-export type NativeReplyOf<T extends NativeType> =
-  (typeof NATIVE_MESSAGES)[T] extends NativeDef<unknown, infer R> ? R : never;
-export const isNativeType = (t: unknown): t is NativeType =>
-  typeof t === 'string' && Object.hasOwn(NATIVE_MESSAGES, t);
+export type NativePayloadOf<T extends NativeType> = PayloadIn<(typeof NATIVE_MESSAGES)[T]>;
+export type NativeReplyOf<T extends NativeType> = ReplyIn<(typeof NATIVE_MESSAGES)[T]>;
+export const isNativeType = typeGuard(NATIVE_MESSAGES);
 
 export interface NativeErrorBody {
   code: ErrorCode | CliErrorCode;
@@ -523,10 +529,7 @@ export const CLI_PAGE_MESSAGES = {
 } as const;
 
 export type CliPageType = keyof typeof CLI_PAGE_MESSAGES;
-export type CliPagePayloadOf<T extends CliPageType> =
-  (typeof CLI_PAGE_MESSAGES)[T] extends Def<infer P, unknown> ? P : never;
-export type CliPageReplyOf<T extends CliPageType> =
-  (typeof CLI_PAGE_MESSAGES)[T] extends Def<unknown, infer R> ? R : never;
-export const isCliPageType = (t: unknown): t is CliPageType =>
-  typeof t === 'string' && Object.hasOwn(CLI_PAGE_MESSAGES, t);
+export type CliPagePayloadOf<T extends CliPageType> = PayloadIn<(typeof CLI_PAGE_MESSAGES)[T]>;
+export type CliPageReplyOf<T extends CliPageType> = ReplyIn<(typeof CLI_PAGE_MESSAGES)[T]>;
+export const isCliPageType = typeGuard(CLI_PAGE_MESSAGES);
 // ================================================================ end of the command line's block
