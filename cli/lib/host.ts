@@ -47,11 +47,16 @@ export async function startHost(opts: HostOptions): Promise<Server> {
   const pending = new Map<number, Pending>();
   const toBrowser = (message: unknown) => opts.output.write(encodeMessage(message));
 
+  let clients = 0;
   const server = createServer((client) => {
-    if (server.connections > MAX_CLIENTS) {
+    if (clients >= MAX_CLIENTS) {
       client.end(encodeMessage({ id: 0, reply: refusal('flood', 'Refused: too many clients') }));
       return;
     }
+    clients++;
+    client.once('close', () => {
+      clients--;
+    });
     const mine = new Set<number>();
     const decode = createDecoder((message) => {
       const m = message as { id?: unknown; type?: unknown; payload?: unknown } | null;

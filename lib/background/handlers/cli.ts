@@ -261,6 +261,8 @@ export function createCliHandlers(deps: CliHandlerDeps) {
         type: 'cli.requested',
         detail: `keyguard ${purpose}: ${refs.length} key${refs.length === 1 ? '' : 's'} asked for`,
       });
+      // Without a vault there is nothing to unlock or approve: say so rather than open a window.
+      if (!(await vault.status()).exists) throw new VaultError('no-vault', 'KeyGuard has no vault yet');
       let ids: string[] | null = null;
       if (await vault.isUnlocked()) {
         ids = await resolve(refs).catch(async (e: unknown) => {

@@ -49,7 +49,7 @@ function entry(id: string, name: string, secret: string, state: Entry['state'] =
   };
 }
 
-function setup() {
+function setup(exists = true) {
   const entries = [
     entry('e1', 'Invoice sync', SECRET),
     entry('e2', 'Twice', 'x'.repeat(20)),
@@ -57,7 +57,7 @@ function setup() {
   ];
   let unlocked = true;
   const vault: CliVaultApi = {
-    status: async () => ({ exists: true, unlocked, retryAfterMs: 0 }),
+    status: async () => ({ exists, unlocked, retryAfterMs: 0 }),
     isUnlocked: async () => unlocked,
     get: async (id) => {
       if (!unlocked) throw new VaultError('locked', 'The vault is locked');
@@ -201,6 +201,12 @@ describe('command line key requests', () => {
     await t.waitOpened(2);
     await t.cli.native['cli.cancel']({}, { rid: 3 });
     await expect(other).rejects.toBeInstanceOf(CliError);
+  });
+
+  it('without a vault a request is refused at once (no window)', async () => {
+    const t = setup(false);
+    await expect(t.cli.native['cli.request'](REQ, { rid: 1 })).rejects.toMatchObject({ code: 'no-vault' });
+    expect(t.opened).toEqual([]);
   });
 
   it('unknown and ambiguous names are refused before any window; list has no secrets', async () => {

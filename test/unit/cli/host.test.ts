@@ -114,3 +114,25 @@ describe('the relay', () => {
     });
   });
 });
+
+describe('the relay under load', () => {
+  it('refuses clients beyond the cap and requests beyond the per-client limit', async () => {
+    const { MAX_CLIENTS, MAX_PENDING_PER_CLIENT } = await import('../../../cli/lib/host');
+    const h = await hostWithFakeBrowser();
+    const conns = await Promise.all(Array.from({ length: MAX_CLIENTS }, () => openConnection(h.path)));
+    const extra = await openConnection(h.path);
+    // The refused client is told so and closed; its request never reaches the browser.
+    await expect(extra.request('cli.status', {})).rejects.toBeDefined();
+    const first = conns[0];
+    if (!first) throw new Error('no connection');
+    const waiting = Array.from({ length: MAX_PENDING_PER_CLIENT }, () =>
+      first.request('cli.status', {}).catch(() => 'gone'),
+    );
+    await expect(first.request('cli.status', {})).rejects.toMatchObject({ exitCode: EXIT.refused });
+    expect(h.seen.filter((m) => m.type === 'cli.status')).toHaveLength(MAX_PENDING_PER_CLIENT);
+    for (const c of conns) c.close();
+    await Promise.all(waiting);
+    h.toHost.end();
+    await until(() => !h.server.listening);
+  });
+});
