@@ -87,6 +87,8 @@ export default defineConfig({
     ],
     host_permissions: ['https://app.docbits.com/*'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
+    // The `keyguard` command line (issue 17): asked for when the user turns "Command line" on in the options.
+    optional_permissions: ['nativeMessaging'],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },

@@ -5,7 +5,10 @@ import type { AuditSink } from '../lib/audit/events';
 import { AuditLog } from '../lib/audit/log';
 import { createAutoLock } from '../lib/background/autolock';
 import { createClipboard } from '../lib/background/clipboard';
+import { createCliHandlers } from '../lib/background/handlers/cli';
 import { createHandlers } from '../lib/background/handlers/index';
+import { createNativeBridge, type NativePort, WAKE_ALARM } from '../lib/background/native/bridge';
+import { createNativeDispatcher, createPageDoor, type PagePort } from '../lib/background/native/dispatch';
 import { type ContextsApi, createOffscreenClipboard, type OffscreenApi } from '../lib/background/offscreen';
 import { syncOnPremScripts } from '../lib/background/registration';
 import { createRouter, type Sender } from '../lib/background/router';
@@ -20,7 +23,9 @@ import { openVaultStore } from '../lib/vault/store';
 
 /** Chrome-only APIs the polyfill does not type. */
 const chromeApis = (
-  globalThis as unknown as { chrome?: { offscreen?: OffscreenApi; runtime: Partial<ContextsApi> } }
+  globalThis as unknown as {
+    chrome?: { offscreen?: OffscreenApi; runtime: Partial<ContextsApi> & { connectNative?: unknown } };
+  }
 ).chrome;
 
 /** Wiring only: browser APIs in, lib/ services out. Listeners are registered synchronously (MV3). */
@@ -137,6 +142,8 @@ export default defineBackground(() => {
 
   /** On-premise hosts run the content script once their optional permission is granted. */
   const syncScripts = async (settings?: Settings) => {
+    // The command line's port follows its setting and permission too.
+    void cliBridge.sync();
     const { docbitsHosts, guardEnabled } = settings ?? (await loadSettings(settingsArea));
     // The leak guard's script runs only while it is on and its all-sites permission is granted.
     await syncGuardScript(
@@ -220,6 +227,70 @@ export default defineBackground(() => {
     'vault.unlock',
   ]);
 
+  // The `keyguard` command line (issue 17): the native port while "Command line" is on, and the page port
+  // of its approval window and options section. Keys leave only after approval in that window.
+  const cli = vault.then((service) =>
+    createCliHandlers({
+      vault: service,
+      audit,
+      area: settingsArea,
+      gateArea: browser.storage.session,
+      openWindow: async (requestId) =>
+        (
+          await browser.windows.create({
+            url: browser.runtime.getURL(`/approve.html?request=${encodeURIComponent(requestId)}`),
+            type: 'popup',
+            width: 480,
+            height: 600,
+            focused: true,
+          })
+        )?.id,
+      closeWindow: async (id) => void (await browser.windows.remove(id)),
+      notifyFlood: async () =>
+        void (await browser.notifications.create('kg-cli-flood', {
+          type: 'basic',
+          iconUrl,
+          title: t('anomalyTitle'),
+          message: t('cliFloodMessage'),
+          priority: 2,
+        })),
+      bridgeState: () => cliBridge.state(),
+    }),
+  );
+  const refreshCliPrints = () => cli.then((c) => c.refreshPrints()).catch(() => undefined);
+  const nativeDispatch = cli.then((c) => createNativeDispatcher(c.native));
+  const cliBridge = createNativeBridge({
+    connectNative: (name) => browser.runtime.connectNative(name) as unknown as NativePort,
+    lastError: () => browser.runtime.lastError?.message,
+    enabled: async () => (await loadSettings(settingsArea)).cliEnabled,
+    hasPermission: () => browser.permissions.contains({ permissions: ['nativeMessaging'] }),
+    available: () => typeof chromeApis?.runtime.connectNative === 'function' || !!import.meta.env.FIREFOX,
+    // Chrome's minimum alarm delay (30 s) is about its idle stop of a worker; the wake repeats until it connects.
+    scheduleWake: () => void browser.alarms.create(WAKE_ALARM, { delayInMinutes: 0.5 }),
+    dispatch: async (message) => (await nativeDispatch)(message),
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  });
+  const pageDoor = cli.then((c) =>
+    createPageDoor({
+      extensionId: browser.runtime.id,
+      extensionOrigin: browser.runtime.getURL('/'),
+      handlers: {
+        ...c.page,
+        // "Check again" in the options reconnects at once.
+        'cli.bridge': async (payload, ctx) => {
+          await cliBridge.retryNow();
+          return c.page['cli.bridge'](payload, ctx);
+        },
+      },
+      onClosed: (port) => c.portClosed(port),
+    }),
+  );
+  browser.runtime.onConnect.addListener(
+    (port) => void pageDoor.then((door) => door(port as unknown as PagePort)),
+  );
+  void cliBridge.sync();
+
   const route = vault.then((service) =>
     createRouter({
       extensionId: browser.runtime.id,
@@ -231,6 +302,7 @@ export default defineBackground(() => {
         onUnlocked: async () => {
           await autoLock.arm();
           await broadcast(true);
+          await refreshCliPrints();
         },
         onLocked: async () => {
           await autoLock.disarm();
@@ -273,6 +345,8 @@ export default defineBackground(() => {
         const type = (message as { type?: unknown } | null)?.type;
         if (typeof type === 'string' && REMINDER_INPUTS.has(type)) {
           void reminders.run().catch(() => undefined);
+          // The command line's scan fingerprints follow the keys (made only while the vault is open).
+          void refreshCliPrints();
         }
         // A rotation started or cancelled in the popup or options: open DocBits tabs show its checklist.
         if (type === 'rotation.start' || type === 'rotation.cancel') void broadcast().catch(() => undefined);

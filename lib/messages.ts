@@ -85,6 +85,7 @@ const settingsPatch = obj(
     guardAllowlist: arrayOf(HOST, 50),
     auditMaxRecords: num(...SETTING_RANGES.auditMaxRecords),
     auditMaxDays: num(...SETTING_RANGES.auditMaxDays),
+    cliEnabled: bool,
   },
 );
 
@@ -367,3 +368,168 @@ export interface VaultStateEvent {
 export interface RefreshEvent {
   type: 'event.refresh';
 }
+
+// ================================================================ the command line (issue 17)
+//
+// Two more doors into the background, each with its own table here and its own checks in
+// lib/background/native/: the native-messaging port (the `keyguard` command, through the host relay in
+// cli/), and a runtime port from KeyGuard's own pages for the approval window and the options section.
+// Neither goes through `MESSAGES`/the router: the native port has no `runtime.MessageSender` at all (the
+// browser started the host for this extension; what arrives is whatever a local process wrote to the socket),
+// and the approval window's port must notice the window closing (closing it = Deny).
+
+/** The sender kind of everything that arrives on the native port: a local process, unauthenticated. */
+export const NATIVE_SENDER_KIND = 'native-host' as const;
+export type NativeSenderKind = typeof NATIVE_SENDER_KIND;
+
+/** The native host's name (its manifest file is `<name>.json`). */
+export const NATIVE_HOST_NAME = 'com.docbits.keyguard';
+/** The runtime port KeyGuard's pages open for the command line's approval window and options section. */
+export const CLI_PAGE_PORT = 'keyguard-cli';
+
+/** What a key request is for: `keyguard run` (into a child's environment) or `keyguard get` (to a pipe). */
+export const CLI_PURPOSES = ['run', 'get'] as const;
+export type CliPurpose = (typeof CLI_PURPOSES)[number];
+export const APPROVAL_DECISIONS = ['once', 'fifteen', 'deny'] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+/** Refusals only the command line gets (plus every ErrorCode). */
+export type CliErrorCode = 'denied' | 'not-found' | 'ambiguous' | 'flood' | 'timeout' | 'cancelled';
+
+/** An entry as `keyguard list` shows it: no secret, no note. */
+export interface CliEntry {
+  id: string;
+  name: string;
+  host: string;
+  environment: string;
+  state: EntryState;
+}
+
+export interface CliStatusReply {
+  vault: 'none' | 'locked' | 'unlocked';
+  entries: number;
+  /** When the scan fingerprints were last made (at an unlock), or null. */
+  printsAt: number | null;
+}
+
+/** Salted fingerprints of every vault key, retired ones included, for `keyguard scan` (never a key). */
+export interface CliPrintsReply {
+  salt: string;
+  prints: Array<{ id: string; host: string; length: number; fp: string; name: string | null }>;
+  at: number | null;
+  /** The vault's entries changed since the fingerprints were made (unlock to refresh them). */
+  stale: boolean;
+}
+
+/** The one reply that carries keys: to the request that was approved, in the order of its refs. */
+export interface CliKeysReply {
+  keys: Array<{ ref: string; secret: string }>;
+}
+
+interface NativeDef<P, R> {
+  payload: Check<P>;
+  /** The reply carries a key: sent only after a person approved this very request. */
+  secretReply?: true;
+  reply?: R;
+}
+const nativeDef = <P, R>(d: Omit<NativeDef<P, R>, 'reply'>): NativeDef<P, R> => d;
+
+/** A claim of the command line: a part of the command, or the working directory. */
+const CLAIM = str(0, 4096);
+/** A vault entry's name or id, as the user wrote it. */
+const REF = str(1, 200);
+
+/** Alphabetical. The host adds `rid` (its relay id); `cli.cancel` is sent by the host when a client left. */
+export const NATIVE_MESSAGES = {
+  'cli.cancel': nativeDef<Record<string, never>, null>({ payload: empty }),
+  'cli.list': nativeDef<Record<string, never>, CliEntry[]>({ payload: empty }),
+  'cli.prints': nativeDef<Record<string, never>, CliPrintsReply>({ payload: empty }),
+  'cli.request': nativeDef<
+    { refs: string[]; purpose: CliPurpose; command: string[]; cwd: string },
+    CliKeysReply
+  >({
+    payload: obj({
+      refs: arrayOf(REF, 50),
+      purpose: oneOf(CLI_PURPOSES),
+      command: arrayOf(CLAIM, 100),
+      cwd: CLAIM,
+    }),
+    secretReply: true,
+  }),
+  'cli.scanReport': nativeDef<{ hits: Array<{ id: string; places: number }> }, null>({
+    payload: obj({ hits: arrayOf(obj({ id: ID, places: num(1, 1_000_000) }), 500) }),
+  }),
+  'cli.status': nativeDef<Record<string, never>, CliStatusReply>({ payload: empty }),
+} as const;
+
+/** The payload and reply types of a message in one of the command line's tables. */
+type PayloadIn<D> = D extends { payload: Check<infer P> } ? P : never;
+type ReplyIn<D> = D extends NativeDef<unknown, infer R> ? R : D extends Def<unknown, infer R> ? R : never;
+/** A type guard for the keys of one table. */
+const typeGuard =
+  <M extends object>(table: M) =>
+  (t: unknown): t is keyof M =>
+    typeof t === 'string' && Object.hasOwn(table, t);
+
+export type NativeType = keyof typeof NATIVE_MESSAGES;
+export type NativePayloadOf<T extends NativeType> = PayloadIn<(typeof NATIVE_MESSAGES)[T]>;
+export type NativeReplyOf<T extends NativeType> = ReplyIn<(typeof NATIVE_MESSAGES)[T]>;
+export const isNativeType = typeGuard(NATIVE_MESSAGES);
+
+export interface NativeErrorBody {
+  code: ErrorCode | CliErrorCode;
+  message: string;
+  /** For `ambiguous`: the ids of the entries of that name (never a secret). */
+  ids?: string[];
+}
+export type NativeReply<R> = { ok: true; data: R } | { ok: false; error: NativeErrorBody };
+
+/** A key request as its approval window shows it. Command and directory are the caller's claims. */
+export interface ApprovalView {
+  id: string;
+  purpose: CliPurpose;
+  command: string[];
+  cwd: string;
+  /** The entries asked for (null until the vault is unlocked: names are encrypted). */
+  entries: Array<{ id: string; name: string; host: string; environment: string }> | null;
+  locked: boolean;
+  /** The request ended without a decision here (the reason), or null while it waits. */
+  ended: CliErrorCode | 'approved' | null;
+}
+
+/** The command line's state as the options page shows it. */
+export interface BridgeState {
+  enabled: boolean;
+  permission: boolean;
+  /** The extension has a port to the host (the host started and did not exit). */
+  connected: boolean;
+  /** Why the last connection failed (the browser's words), or null. */
+  error: string | null;
+}
+
+const REQUEST_ID = str(1, 64, /^[A-Za-z0-9-]+$/);
+
+/** Messages on {@link CLI_PAGE_PORT}, from extension pages only. Alphabetical. */
+export const CLI_PAGE_MESSAGES = {
+  'approval.decide': def<{ request: string; decision: ApprovalDecision }, null>({
+    senders: PAGES,
+    payload: obj({ request: REQUEST_ID, decision: oneOf(APPROVAL_DECISIONS) }),
+  }),
+  /** Binds the port to one request (closing the window denies it) and returns what it asks. */
+  'approval.open': def<{ request: string }, ApprovalView>({
+    senders: PAGES,
+    payload: obj({ request: REQUEST_ID }),
+  }),
+  /** The window unlocked the vault (with `vault.unlock`): resolve the request's entries now. */
+  'approval.unlocked': def<{ request: string }, ApprovalView>({
+    senders: PAGES,
+    payload: obj({ request: REQUEST_ID }),
+  }),
+  'cli.bridge': def<Record<string, never>, BridgeState>({ senders: PAGES, payload: empty }),
+} as const;
+
+export type CliPageType = keyof typeof CLI_PAGE_MESSAGES;
+export type CliPagePayloadOf<T extends CliPageType> = PayloadIn<(typeof CLI_PAGE_MESSAGES)[T]>;
+export type CliPageReplyOf<T extends CliPageType> = ReplyIn<(typeof CLI_PAGE_MESSAGES)[T]>;
+export const isCliPageType = typeGuard(CLI_PAGE_MESSAGES);
+// ================================================================ end of the command line's block

@@ -41,6 +41,11 @@ export interface Settings {
   auditMaxRecords: number;
   /** ... and none older than this many days. */
   auditMaxDays: number;
+  /**
+   * The `keyguard` command line (issue 17): the extension opens its native-messaging port only while this
+   * is on and the optional `nativeMessaging` permission is granted. Off by default.
+   */
+  cliEnabled: boolean;
 }
 
 /** Ranges of the numeric alert and retention settings (the protocol and the options form use them). */
@@ -69,6 +74,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   guardAllowlist: [] as string[],
   auditMaxRecords: 10_000,
   auditMaxDays: 365,
+  cliEnabled: false,
 });
 
 const STORAGE_KEY = 'settings';
@@ -126,6 +132,7 @@ export function normaliseSettings(raw: unknown): Settings {
     guardAllowlist: [...new Set(pick(r.guardAllowlist, isHosts, []))],
     auditMaxRecords: ranged(r, 'auditMaxRecords'),
     auditMaxDays: ranged(r, 'auditMaxDays'),
+    cliEnabled: pick(r.cliEnabled, (v): v is boolean => typeof v === 'boolean', false),
   };
 }
 

@@ -35,6 +35,7 @@ const steps: Step[] = [
   { name: 'unit', cmd: vitest(null, 'unit'), report: 'unit' },
   { name: 'build', cmd: ['wxt', 'build'] },
   { name: 'build:firefox', cmd: ['wxt', 'build', '-b', 'firefox'] },
+  { name: 'build:cli', cmd: ['node', 'cli/build.mjs'] },
   // Mozilla's add-on linter on the Firefox build: any error fails; warnings are printed and allowed (the two
   // known ones are Preact's own dangerouslySetInnerHTML branch, which KeyGuard never uses).
   {

@@ -11,6 +11,7 @@ import { CreateVaultForm, UnlockForm } from '../vault/VaultForms';
 import { AuditSection } from './AuditSection';
 import { BackupSection } from './BackupSection';
 import { ChangePasswordSection } from './ChangePasswordSection';
+import { CommandLineSection } from './CommandLineSection';
 import { GuardSection } from './GuardSection';
 import { type HostPermissions, HostsSection } from './HostsSection';
 import { KeysSection, sortEntries } from './KeysSection';
@@ -128,6 +129,12 @@ const SECTIONS: SectionDef[] = [
         onSaved={ctx.setSettings}
       />
     ),
+  },
+  {
+    id: 'cli',
+    title: () => t('cliHeading'),
+    intro: () => t('cliIntro'),
+    render: (ctx) => <CommandLineSection send={ctx.send} settings={ctx.settings} onSaved={ctx.setSettings} />,
   },
   {
     id: 'audit',

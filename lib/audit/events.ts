@@ -41,11 +41,16 @@ export const AUDIT_TYPES = [
   'anomaly.foreignHostCopy',
   'anomaly.messageFlood',
   'log.checkpoint',
+  // The command line (issue 17): a key request, its approval or denial, and a key found by `keyguard scan`.
+  'cli.requested',
+  'cli.approved',
+  'cli.denied',
+  'cli.scanHit',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 
 /** Where an action came from. */
-export const AUDIT_ORIGINS = ['popup', 'options', 'docbits-page', 'guard', 'background'] as const;
+export const AUDIT_ORIGINS = ['popup', 'options', 'docbits-page', 'guard', 'background', 'cli'] as const;
 export type AuditOrigin = (typeof AUDIT_ORIGINS)[number];
 
 /** What a caller hands to the log; the log adds time, sequence number and chain link. */

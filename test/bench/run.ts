@@ -24,6 +24,7 @@ const BUDGETS: Record<string, { max?: number; min?: number }> = {
   masked_before_frame: { min: 1 },
   busy_page_slowdown: { max: 1.05 },
   guard_paste_10kb_ms: { max: 1 },
+  cli_run_overhead_ms: { max: 50 },
 };
 
 const results: Result[] = [];
@@ -36,6 +37,7 @@ await benchVault(emit);
 await benchAudit(emit);
 await benchPopup(emit);
 await benchPage(emit);
+await (await import('./cli')).benchCli(emit);
 
 const checks = results
   .filter((r) => BUDGETS[r.name])

@@ -240,6 +240,7 @@ describe('options page: vault state', () => {
       'Master password',
       'Backup',
       'Leak guard and alerts',
+      'Command line',
       'Audit log',
     ]);
     expect(screen.getByRole('button', { name: 'Export vault' })).toBeTruthy();
