@@ -2,9 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
 import type { ApprovalDecision, ApprovalView } from '../../lib/messages';
 import type { Send } from '../api';
+import type { CliAsk } from '../cli-port';
 import { describeError } from '../errors';
 import { UnlockForm } from '../vault/VaultForms';
-import type { CliAsk } from './port';
 
 interface Props {
   /** The request this window answers (from its URL). */

@@ -4,7 +4,7 @@ import { t } from '../../lib/i18n';
 import type { BridgeState } from '../../lib/messages';
 import type { Settings } from '../../lib/settings';
 import type { Send } from '../api';
-import { CLI_PAGE_PORT, type CliAsk, cliPortClient } from '../approve/port';
+import { CLI_PAGE_PORT, type CliAsk, cliPortClient } from '../cli-port';
 import { describeError } from '../errors';
 import { StatusLine } from './fields';
 

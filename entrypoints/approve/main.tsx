@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { Approve } from '../../components/approve/Approve';
-import { CLI_PAGE_PORT, cliPortClient } from '../../components/approve/port';
+import { CLI_PAGE_PORT, cliPortClient } from '../../components/cli-port';
 import { type MessageKey, setMessageSource, t } from '../../lib/i18n';
 import { send } from '../../lib/send';
 import '../../components/theme.css';

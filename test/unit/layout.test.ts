@@ -49,7 +49,8 @@ function importsOf(file: string): Import[] {
 
 const libFiles = sources('lib');
 const componentFiles = sources('components');
-const all = [...libFiles, ...componentFiles].flatMap(importsOf);
+const cliFiles = sources('cli');
+const all = [...libFiles, ...componentFiles, ...cliFiles].flatMap(importsOf);
 const within = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
 const isShared = (path: string) => SHARED.some((s) => s.replace(/\.ts$/, '') === path);
 const areaOf = (path: string) => AREAS.find((a) => within(path, a));
@@ -114,13 +115,33 @@ describe('layout', () => {
   });
 
   it("an entrypoint's components do not import another entrypoint's", () => {
-    const rooms = ['components/popup', 'components/options', 'components/page', 'components/guard'];
+    const rooms = [
+      'components/popup',
+      'components/options',
+      'components/page',
+      'components/guard',
+      'components/approve',
+    ];
     expect(
       broken((i) => {
         const own = rooms.find((r) => within(i.from, r));
         const other = rooms.find((r) => within(i.to, r));
         return !own || !other || own === other;
       }),
+    ).toEqual([]);
+  });
+
+  it('the command line (Node, no browser) uses only pure lib code: the protocol, fingerprints, crypto', () => {
+    const allowed = [
+      'cli',
+      'lib/messages',
+      'lib/validate',
+      'lib/errors',
+      'lib/guard/fingerprint',
+      'lib/vault/crypto',
+    ];
+    expect(
+      broken((i) => !within(i.from, 'cli') || i.typeOnly || allowed.some((ok) => within(i.to, ok))),
     ).toEqual([]);
   });
 });

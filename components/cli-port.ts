@@ -3,15 +3,9 @@
  * one `runtime.connect` port, each answered by `{seq, reply}`. The approval window keeps its port open while
  * it shows a request: closing the window closes the port, which the background takes as Deny.
  */
-import type {
-  CliPagePayloadOf,
-  CliPageReplyOf,
-  CliPageType,
-  ErrorCode,
-  NativeReply,
-} from '../../lib/messages';
-import { CLI_PAGE_PORT } from '../../lib/messages';
-import { ProtocolError } from '../../lib/send';
+import type { CliPagePayloadOf, CliPageReplyOf, CliPageType, ErrorCode, NativeReply } from '../lib/messages';
+import { CLI_PAGE_PORT } from '../lib/messages';
+import { ProtocolError } from '../lib/send';
 
 /** The fields of `runtime.Port` used here. */
 export interface PagePortLike {
