@@ -117,16 +117,40 @@ export function parseStagedDiff(diff: string): Array<{ file: string; line: numbe
   const out: Array<{ file: string; line: number; text: string }> = [];
   let file: string | null = null;
   let next = 0;
+  // Lines of the current hunk still to come (from its @@ header): inside a hunk, "+++ x" is the added
+  // line "++ x" and "--- x" the removed line "-- x", never a file header.
+  let oldLeft = 0;
+  let newLeft = 0;
   for (const row of diff.split('\n')) {
+    if (oldLeft > 0 || newLeft > 0) {
+      if (row.startsWith('+')) {
+        if (file !== null) out.push({ file, line: next, text: row.slice(1) });
+        next++;
+        newLeft--;
+        continue;
+      }
+      if (row.startsWith('-')) {
+        oldLeft--;
+        continue;
+      }
+      if (row.startsWith(' ')) {
+        next++;
+        oldLeft--;
+        newLeft--;
+        continue;
+      }
+      if (row.startsWith('\\')) continue; // "\ No newline at end of file"
+      oldLeft = 0;
+      newLeft = 0;
+    }
     if (row.startsWith('+++ ')) {
       const name = row.slice(4);
       file = name === '/dev/null' ? null : name.replace(/^b\//, '');
     } else if (row.startsWith('@@')) {
-      const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(row);
-      next = m ? Number(m[1]) : 0;
-    } else if (row.startsWith('+') && file !== null) {
-      out.push({ file, line: next, text: row.slice(1) });
-      next++;
+      const m = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(row);
+      next = m ? Number(m[2]) : 0;
+      oldLeft = m ? Number(m[1] ?? 1) : 0;
+      newLeft = m ? Number(m[3] ?? 1) : 0;
     }
   }
   return out;

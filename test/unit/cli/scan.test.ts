@@ -50,6 +50,7 @@ describe('keyguard scan', () => {
       '+line three',
       '+line four',
       '@@ -10 +12 @@',
+      '-line ten',
       '+line twelve',
       'diff --git a/gone b/gone',
       '--- a/gone',
@@ -62,5 +63,24 @@ describe('keyguard scan', () => {
       { file: 'src/a.js', line: 4, text: 'line four' },
       { file: 'src/a.js', line: 12, text: 'line twelve' },
     ]);
+  });
+
+  it('reads an added line that starts with "++" or a removed one with "--" as hunk lines, not file headers', () => {
+    // `git diff -U0` of removing "-- old" and adding "++ KEY": inside the hunk they look like file headers.
+    const diff = [
+      'diff --git a/notes.md b/notes.md',
+      '--- a/notes.md',
+      '+++ b/notes.md',
+      '@@ -4 +4,2 @@',
+      '--- old',
+      `+++ ${KEY}`,
+      '+after',
+    ].join('\n');
+    const rows = parseStagedDiff(diff);
+    expect(rows.map((r) => [r.file, r.line])).toEqual([
+      ['notes.md', 4],
+      ['notes.md', 5],
+    ]);
+    expect(rows[0]?.text === `++ ${KEY}`, 'the "+++" row is the added line "++ KEY"').toBe(true);
   });
 });
