@@ -8,7 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, HELP, parseArgs } from './lib/args';
-import { openConnection, UNREACHABLE_MESSAGE } from './lib/client';
+import { openConnection } from './lib/client';
 import { EnvParseError, type EnvValue, parseEnvFile } from './lib/envfile';
 import { CliFailure, EXIT } from './lib/errors';
 import { modeOf, socketPath } from './lib/paths';
@@ -126,7 +126,7 @@ async function status(): Promise<number> {
   } catch (e) {
     if (e instanceof CliFailure) {
       out(`bridge: not reachable (${path})`);
-      err(UNREACHABLE_MESSAGE);
+      err(e.message);
       return e.exitCode;
     }
     throw e;

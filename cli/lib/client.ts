@@ -1,13 +1,26 @@
 /**
  * `keyguard`'s side of the socket: one connection per command, framed requests, each answered once.
  */
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { CliFailure, EXIT, failureOf } from './errors';
 import { createDecoder, encodeMessage } from './framing';
+import { checkSocketPrivate, OFF_MARKER, UnsafeDirError } from './paths';
 
 export const UNREACHABLE_MESSAGE =
-  'KeyGuard is not reachable: start the browser, turn on "Command line" in KeyGuard\'s options, ' +
-  'and run `keyguard install` once (the options page shows the exact command).';
+  'KeyGuard is not reachable: is the browser running? (The first time: turn on "Command line" in ' +
+  "KeyGuard's options and run `keyguard install` once; the options page shows the exact command.)";
+
+export const OFF_MESSAGE =
+  'The command line is turned off in KeyGuard: turn on "Command line" in KeyGuard\'s options.';
+
+/** Why the socket is not there: turned off in KeyGuard (its host said so when it stopped), or not running. */
+function unreachable(path: string): CliFailure {
+  return existsSync(join(dirname(path), OFF_MARKER))
+    ? new CliFailure(OFF_MESSAGE, EXIT.off)
+    : new CliFailure(UNREACHABLE_MESSAGE, EXIT.unreachable);
+}
 
 interface Reply {
   ok: boolean;
@@ -22,6 +35,19 @@ export interface Connection {
 
 /** Connects to the host's socket; a missing or dead socket is the "not reachable" failure. */
 export function openConnection(path: string): Promise<Connection> {
+  if (!path.startsWith('\\\\.\\pipe\\')) {
+    try {
+      checkSocketPrivate(path);
+    } catch (e) {
+      if (!(e instanceof UnsafeDirError)) throw e;
+      return Promise.reject(
+        new CliFailure(
+          `Refusing to connect: ${e.message}, so the socket there may not be KeyGuard's.`,
+          EXIT.unreachable,
+        ),
+      );
+    }
+  }
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(path);
     let nextId = 1;
@@ -52,7 +78,7 @@ export function openConnection(path: string): Promise<Connection> {
     socket.on('close', lost);
     socket.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'ENOTDIR') {
-        reject(new CliFailure(UNREACHABLE_MESSAGE, EXIT.unreachable));
+        reject(unreachable(path));
       } else if (e.code === 'EACCES') {
         reject(new CliFailure(`KeyGuard's socket ${path} is not yours to open.`, EXIT.unreachable));
       } else reject(new CliFailure(`Could not reach KeyGuard (${e.code ?? 'error'}).`, EXIT.unreachable));

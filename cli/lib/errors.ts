@@ -8,7 +8,7 @@ export const EXIT = {
   /** `scan`: a vault key was found. */
   found: 1,
   usage: 2,
-  /** The browser is not running, the Command line setting is off, or the host is not installed. */
+  /** The browser is not running (or the host is not installed), or the socket's folder is not private. */
   unreachable: 3,
   locked: 4,
   denied: 5,
@@ -19,6 +19,8 @@ export const EXIT = {
   /** `get` to a terminal. */
   terminal: 9,
   failed: 10,
+  /** "Command line" was turned off in KeyGuard's options. */
+  off: 11,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -5,10 +5,11 @@
  * When a client disconnects, the extension is told (`cli.cancel`) so an approval window waiting for it
  * closes. When the browser closes the port (stdin ends), the host removes its socket and exits.
  */
-import { unlinkSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { createDecoder, encodeMessage, FramingError } from './framing';
-import { ensurePrivateDir } from './paths';
+import { ensurePrivateDir, OFF_MARKER } from './paths';
 
 /** Requests one client may have waiting at once (an approval needs a person; more is a flood). */
 export const MAX_PENDING_PER_CLIENT = 4;
@@ -37,12 +38,10 @@ interface Pending {
 export async function startHost(opts: HostOptions): Promise<Server> {
   const log = opts.log ?? ((text: string) => process.stderr.write(`keyguard-host: ${text}\n`));
   if (opts.socketDir !== null) ensurePrivateDir(opts.socketDir);
+  const marker = opts.socketDir === null ? null : join(opts.socketDir, OFF_MARKER);
+  if (marker !== null) removeIfThere(marker);
   // A socket left by a host that died: only we can write this directory, so it is ours to remove.
-  try {
-    unlinkSync(opts.socketPath);
-  } catch {
-    /* none there */
-  }
+  removeIfThere(opts.socketPath);
   let nextRid = 1;
   const pending = new Map<number, Pending>();
   const toBrowser = (message: unknown) => opts.output.write(encodeMessage(message));
@@ -95,7 +94,13 @@ export async function startHost(opts: HostOptions): Promise<Server> {
   });
 
   const decodeBrowser = createDecoder((message) => {
-    const m = message as { rid?: unknown; reply?: unknown } | null;
+    const m = message as { rid?: unknown; reply?: unknown; bye?: unknown } | null;
+    if (m?.bye === 'off') {
+      // KeyGuard is stopping the host because "Command line" was turned off: leave a note for `keyguard`.
+      if (marker !== null) writeFileSync(marker, '', { mode: 0o600 });
+      shutdown();
+      return;
+    }
     if (typeof m?.rid !== 'number') return;
     const p = pending.get(m.rid);
     if (!p) return;
@@ -140,6 +145,14 @@ export async function startHost(opts: HostOptions): Promise<Server> {
   // The greeting tells the extension the host runs (the options page shows the bridge as reachable).
   toBrowser({ hello: 'keyguard-host', version: 1 });
   return server;
+}
+
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* none there */
+  }
 }
 
 function refusal(code: string, message: string) {

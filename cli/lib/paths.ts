@@ -4,10 +4,15 @@
  * process running as the same user can (see SECURITY.md: that is why every key request is approved).
  */
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const HOST_NAME = 'com.docbits.keyguard';
 export const SOCKET_FILE = 'keyguard.sock';
+/**
+ * Left in the socket's folder by a host that KeyGuard stopped because "Command line" was turned off (not
+ * when the browser closed), so `keyguard` can say which of the two it is.
+ */
+export const OFF_MARKER = 'turned-off';
 
 export interface PlatformInfo {
   platform: NodeJS.Platform;
@@ -60,4 +65,31 @@ export function ensurePrivateDir(dir: string, uid = process.getuid?.() ?? -1): v
 /** Mode bits of a path, for the permission checks in `keyguard status` and the tests. */
 export function modeOf(path: string): number {
   return lstatSync(path).mode & 0o777;
+}
+
+/**
+ * The client's check before it connects: the socket's folder is a real directory of this user's that no one
+ * else may enter, and the socket, if there, is this user's. A folder made by someone else (the `/tmp`
+ * fallback when `$XDG_RUNTIME_DIR` is unset) could hold their socket, which would learn the command line and
+ * hand back values of its choosing. A folder that does not exist passes: connecting then fails as
+ * "not reachable".
+ */
+export function checkSocketPrivate(path: string, uid = process.getuid?.() ?? -1): void {
+  const dir = dirname(path);
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return;
+  }
+  if (!st.isDirectory() || st.isSymbolicLink()) throw new UnsafeDirError(`${dir} is not a directory`);
+  if (uid >= 0 && st.uid !== uid) throw new UnsafeDirError(`${dir} belongs to another user`);
+  if ((st.mode & 0o077) !== 0) throw new UnsafeDirError(`${dir} is open to other users`);
+  let sock: ReturnType<typeof lstatSync>;
+  try {
+    sock = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (uid >= 0 && sock.uid !== uid) throw new UnsafeDirError(`${path} belongs to another user`);
 }

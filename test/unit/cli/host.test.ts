@@ -108,6 +108,35 @@ describe('the relay', () => {
     expect(() => lstatSync(h.path)).toThrow();
   });
 
+  it('turned off in KeyGuard: the host leaves a note, so keyguard says "turned off" (exit 11), until a host runs again', async () => {
+    const h = await hostWithFakeBrowser();
+    h.answer({ bye: 'off' });
+    await until(() => !h.server.listening);
+    await expect(openConnection(h.path)).rejects.toMatchObject({ exitCode: EXIT.off });
+    const again = await hostWithFakeBrowser();
+    const c = await openConnection(again.path);
+    c.close();
+    again.toHost.end();
+    await until(() => !again.server.listening);
+    // Stopped by the browser closing (no bye): not reachable, not "turned off".
+    await expect(openConnection(again.path)).rejects.toMatchObject({ exitCode: EXIT.unreachable });
+  });
+
+  it("refuses to connect through a socket folder that others may enter or that is not this user's", async () => {
+    const dir = join(base, 'open');
+    mkdirSync(dir, { mode: 0o700 });
+    chmodSync(dir, 0o755);
+    await expect(openConnection(join(dir, 'keyguard.sock'))).rejects.toMatchObject({
+      exitCode: EXIT.unreachable,
+      message: expect.stringContaining('Refusing to connect'),
+    });
+    const link = join(base, 'link');
+    symlinkSync(base, link);
+    await expect(openConnection(join(link, 'keyguard.sock'))).rejects.toMatchObject({
+      message: expect.stringContaining('Refusing to connect'),
+    });
+  });
+
   it('a missing socket is "not reachable" (exit code 3)', async () => {
     await expect(openConnection(join(base, 'none.sock'))).rejects.toMatchObject({
       exitCode: EXIT.unreachable,
