@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ListRow } from '../../lib/background/list-cache';
 import { t } from '../../lib/i18n';
 import { ProtocolError } from '../../lib/send';
 import type { Settings } from '../../lib/settings';
-import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
 import { describeError } from '../errors';
 import { KeyRow } from './KeyRow';
@@ -10,7 +10,8 @@ import { apiKeysUrl, filterItems, haystackOf, type KeyItem, rowAt, rowOffsets, t
 
 /** What the unlocked popup shows; `null` while it is still being fetched. */
 export interface KeyListData {
-  entries: EntrySummary[];
+  /** The list's rows: from the session cache at first, then as the background answers. */
+  entries: readonly ListRow[];
   settings: Settings;
 }
 

@@ -1,7 +1,8 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { type ListRow, readListCache, sameRows } from '../../lib/background/list-cache';
 import { t } from '../../lib/i18n';
 import type { VaultStatus } from '../../lib/messages';
-import type { Settings } from '../../lib/settings';
+import { type KeyValueArea, loadSettings, type Settings } from '../../lib/settings';
 import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
 import { describeError } from '../errors';
@@ -14,23 +15,70 @@ export interface PopupLoad {
   status: Promise<VaultStatus>;
   /** Refused while the vault is locked; null when only the status is wanted. */
   list: Promise<[EntrySummary[], Settings]> | null;
+  /**
+   * The names-only list cache from storage.session (lib/background/list-cache.ts) with the settings: there
+   * only while the vault is unlocked, so the list can be shown before the background answers. Null when
+   * not read (the unlock window) or not there.
+   */
+  cached?: Promise<KeyListData | null> | null;
+}
+
+/**
+ * The list as the session cache has it, with the settings (for the badges): two reads of local storage
+ * areas, no message to the background. Null when there is no cache (locked) or it cannot be read.
+ */
+export async function readCachedList(
+  session: Pick<KeyValueArea, 'get'>,
+  local: KeyValueArea,
+): Promise<KeyListData | null> {
+  const [entries, settings] = await Promise.all([readListCache(session), loadSettings(local)]);
+  return entries && { entries, settings };
 }
 
 /**
  * Asks everything the popup shows at once, the small status first: it comes back quickly and (unlocked)
  * puts up the list's skeleton while the list is on its way, so the popup is ready after one round trip,
- * not two. While the vault is locked the list is refused; that refusal is expected and dropped.
+ * not two. While the vault is locked the list is refused; that refusal is expected and dropped. With
+ * `readCache`, the session cache is read first of all: unlocked, the list is shown from it before the
+ * background answers, and the answer then confirms or corrects it.
  *
  * Exported so the popup page can ask before anything else runs (before Preact renders, before the i18n
  * bindings are set up).
  */
-export function askForPopup(send: Send, withList: boolean): PopupLoad {
+export function askForPopup(
+  send: Send,
+  withList: boolean,
+  readCache?: () => Promise<KeyListData | null>,
+): PopupLoad {
+  const cached = withList && readCache ? readCache().catch(() => null) : null;
   const status = send('vault.status', {});
-  const list = withList ? Promise.all([send('entry.list', {}), send('settings.get', {})]) : null;
+  const fetchList = () => Promise.all([send('entry.list', {}), send('settings.get', {})]);
+  // With a cache to show, the list (1,000 entries take a while to arrive and unpack) is asked for only once
+  // the cached list is rendered (the task after it), so its reply cannot land in the middle of that render.
+  const list = !withList
+    ? null
+    : cached
+      ? cached.then(async (c) => {
+          if (c) await new Promise((resolve) => setTimeout(resolve, 0));
+          return fetchList();
+        })
+      : fetchList();
   // Marked as handled until the popup awaits them (the status's error is still thrown there).
   status.catch(() => undefined);
   list?.catch(() => undefined);
-  return { status, list };
+  return { status, list, cached };
+}
+
+/** What the popup assumes while only the cache has spoken: the cache exists only while unlocked. */
+const UNLOCKED_GUESS: VaultStatus = { exists: true, unlocked: true, retryAfterMs: 0 };
+
+/** True when the background's answer shows what the popup shows already (it then keeps it: no re-render). */
+function sameData(a: KeyListData | null, b: KeyListData): boolean {
+  return (
+    a !== null &&
+    JSON.stringify(a.settings) === JSON.stringify(b.settings) &&
+    sameRows(a.entries, b.entries as readonly ListRow[])
+  );
 }
 
 export interface PopupProps {
@@ -53,6 +101,8 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
   const [data, setData] = useState<KeyListData | null>(null);
   const [error, setError] = useState('');
   const [rotations, setRotations] = useState(0);
+  /** The background has answered for the list on screen (until then it may be the cache's). */
+  const [confirmed, setConfirmed] = useState(false);
 
   const first = useRef(firstLoad);
 
@@ -60,16 +110,34 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
     setError('');
     const load = first.current ?? askForPopup(send, !onUnlocked);
     first.current = undefined;
+    setConfirmed(false);
+    /** What is on screen from the cache, until the background's answer replaces or confirms it. */
+    let guess: KeyListData | null = null;
+    /** The background has answered with a locked vault or a list: the cache has nothing more to say. */
+    let answered = false;
+    void load.cached?.then((cached) => {
+      if (!cached || answered) return;
+      guess = cached;
+      setStatus((s) => s ?? UNLOCKED_GUESS);
+      setData(cached);
+    });
     try {
       const s = await load.status;
       setStatus(s);
-      if (!s.unlocked) return setData(null);
+      if (!s.unlocked) {
+        answered = true;
+        return setData(null);
+      }
       if (onUnlocked) return onUnlocked();
       // A refusal here means the vault was unlocked between the requests: ask again.
       const fetchList = () => Promise.all([send('entry.list', {}), send('settings.get', {})]);
       const [entries, settings] = await (load.list ?? fetchList()).catch(fetchList);
-      setData({ entries, settings });
+      answered = true;
+      const fresh = { entries, settings };
+      if (!sameData(guess, fresh)) setData(fresh);
+      setConfirmed(true);
     } catch (e) {
+      answered = true;
       setError(describeError(e));
     }
   }, [send, onUnlocked]);
@@ -119,7 +187,7 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
           onRotationStarted={() => setRotations((n) => n + 1)}
         />
       )}
-      {status?.unlocked && !onUnlocked && data && (
+      {status?.unlocked && !onUnlocked && data && confirmed && (
         <Attention send={send} openTab={openTab} version={rotations} />
       )}
     </main>
