@@ -15,8 +15,16 @@
  */
 import type { EntrySummary } from '../vault/model';
 
-/** Storage key of the cache in `storage.session`. */
+/** Storage key of the cache (the whole list) in `storage.session`. */
 export const LIST_CACHE_KEY = 'keyguard.listCache';
+/**
+ * Storage key of the list's head: its first {@link HEAD_ROWS} rows and its length. Reading 1,000 rows out of
+ * storage.session takes the browser tens of milliseconds here; the popup's first screen needs a dozen, so it
+ * reads the head first, shows it, and reads the rest after that.
+ */
+export const LIST_HEAD_KEY = 'keyguard.listHead';
+/** More than the popup's first screen shows (its box holds 7–8 rows, plus the rows rendered around them). */
+export const HEAD_ROWS = 24;
 
 /** What the popup's list needs of an entry; all the cache holds per entry. */
 export type ListRow = Pick<
@@ -55,7 +63,16 @@ type Packed = [
  * of ten fields each converted one by one.
  */
 export function encodeListCache(rows: readonly ListRow[]): string {
-  const packed: Packed[] = rows.map((r) => [
+  return JSON.stringify({ v: VERSION, rows: pack(rows) });
+}
+
+/** The head: the first {@link HEAD_ROWS} rows, and how many rows the whole list has. */
+export function encodeListHead(rows: readonly ListRow[]): string {
+  return JSON.stringify({ v: VERSION, count: rows.length, rows: pack(rows.slice(0, HEAD_ROWS)) });
+}
+
+function pack(rows: readonly ListRow[]): Packed[] {
+  return rows.map((r) => [
     r.id,
     r.name,
     r.host,
@@ -67,7 +84,6 @@ export function encodeListCache(rows: readonly ListRow[]): string {
     r.rotateAfterDays,
     r.state,
   ]);
-  return JSON.stringify({ v: VERSION, rows: packed });
 }
 
 const isNumberOrNull = (v: unknown) => v === null || typeof v === 'number';
@@ -75,6 +91,18 @@ const isStringOrNull = (v: unknown) => v === null || typeof v === 'string';
 
 /** The rows of a stored cache, or null when there is none or it is not one this version wrote. */
 export function decodeListCache(raw: unknown): ListRow[] | null {
+  return decode(raw)?.rows ?? null;
+}
+
+/** The first rows of the list and its length, or null (see {@link encodeListHead}). */
+export function decodeListHead(raw: unknown): { rows: ListRow[]; count: number } | null {
+  const head = decode(raw);
+  return head && typeof head.count === 'number' && head.count >= head.rows.length
+    ? { rows: head.rows, count: head.count }
+    : null;
+}
+
+function decode(raw: unknown): { rows: ListRow[]; count?: unknown } | null {
   if (typeof raw !== 'string') return null;
   let parsed: unknown;
   try {
@@ -82,7 +110,7 @@ export function decodeListCache(raw: unknown): ListRow[] | null {
   } catch {
     return null;
   }
-  const { v, rows } = (parsed ?? {}) as { v?: unknown; rows?: unknown };
+  const { v, rows, count } = (parsed ?? {}) as { v?: unknown; rows?: unknown; count?: unknown };
   if (v !== VERSION || !Array.isArray(rows)) return null;
   const out: ListRow[] = [];
   for (const p of rows as unknown[]) {
@@ -116,7 +144,7 @@ export function decodeListCache(raw: unknown): ListRow[] | null {
       state: state as ListRow['state'],
     });
   }
-  return out;
+  return { rows: out, count };
 }
 
 /** True when two lists show the same (the popup keeps what it shows when the background agrees). */
@@ -128,13 +156,24 @@ export function sameRows(a: readonly ListRow[], b: readonly ListRow[]): boolean 
 export interface ListCacheArea {
   get(key: string): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
-  remove(key: string): Promise<void>;
+  remove(keys: string[]): Promise<void>;
 }
 
 /** The popup's side: the cached rows, or null (locked, never written, or unreadable). */
 export async function readListCache(area: Pick<ListCacheArea, 'get'>): Promise<ListRow[] | null> {
   try {
     return decodeListCache((await area.get(LIST_CACHE_KEY))[LIST_CACHE_KEY]);
+  } catch {
+    return null;
+  }
+}
+
+/** The popup's side, first: the list's head (see {@link LIST_HEAD_KEY}), or null. */
+export async function readListHead(
+  area: Pick<ListCacheArea, 'get'>,
+): Promise<{ rows: ListRow[]; count: number } | null> {
+  try {
+    return decodeListHead((await area.get(LIST_HEAD_KEY))[LIST_HEAD_KEY]);
   } catch {
     return null;
   }
@@ -168,7 +207,7 @@ export function createListCache({ area, list, onError = () => undefined }: ListC
   let running: Promise<void> | null = null;
   let next: Promise<void> | null = null;
 
-  const remove = () => area.remove(LIST_CACHE_KEY).catch(onError);
+  const remove = () => area.remove([LIST_HEAD_KEY, LIST_CACHE_KEY]).catch(onError);
 
   async function write(): Promise<void> {
     const started = generation;
@@ -182,7 +221,7 @@ export function createListCache({ area, list, onError = () => undefined }: ListC
     }
     if (started !== generation) return;
     try {
-      await area.set({ [LIST_CACHE_KEY]: encodeListCache(rows) });
+      await area.set({ [LIST_HEAD_KEY]: encodeListHead(rows), [LIST_CACHE_KEY]: encodeListCache(rows) });
     } catch (e) {
       onError(e);
     }

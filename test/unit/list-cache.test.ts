@@ -12,12 +12,16 @@ import {
   clearingListCache,
   createListCache,
   decodeListCache,
+  decodeListHead,
   encodeListCache,
+  encodeListHead,
+  HEAD_ROWS,
   keyRemoved,
   LIST_CACHE_KEY,
   type ListCache,
   type ListRow,
   readListCache,
+  readListHead,
   refreshingAfter,
   sameRows,
 } from '../../lib/background/list-cache';
@@ -76,6 +80,16 @@ describe('the cache format', () => {
     expect(sameRows(rows, [rows[0] as ListRow, { ...(rows[1] as ListRow), name: 'Other' }])).toBe(false);
   });
 
+  it("keeps a head of the first rows and the length, for the popup's first screen", () => {
+    const rows = Array.from({ length: HEAD_ROWS + 5 }, (_, i) => row({ id: `id${i}`, name: `Key ${i}` }));
+    expect(decodeListHead(encodeListHead(rows))).toEqual({
+      rows: rows.slice(0, HEAD_ROWS),
+      count: rows.length,
+    });
+    expect(decodeListHead(encodeListHead(rows.slice(0, 2)))).toEqual({ rows: rows.slice(0, 2), count: 2 });
+    expect(decodeListHead(encodeListCache(rows))).toBeNull();
+  });
+
   it('reads anything else as no cache', () => {
     for (const raw of [
       undefined,
@@ -128,8 +142,10 @@ describe('the list cache with the vault', () => {
   it('is removed on lock and written again on unlock', async () => {
     await vault.create(PASSWORD);
     await vault.add(newEntry('Invoice import'));
+    expect(await readListHead(fakeBrowser.storage.session)).toMatchObject({ count: 1 });
     await vault.lock();
     expect(await cachedNames()).toBeNull();
+    expect(await readListHead(fakeBrowser.storage.session)).toBeNull();
     expect((await dump(fakeBrowser.storage.session)).includes('Invoice import')).toBe(false);
     await vault.unlock(PASSWORD);
     expect(await cachedNames()).toEqual(['Invoice import']);
