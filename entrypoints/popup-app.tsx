@@ -59,6 +59,7 @@ export default defineUnlistedScript(() => {
       onUnlocked={unlockWindow ? () => window.close() : undefined}
       openTab={(url) => browser.tabs.create({ url })}
       onListReady={markListReady}
+      onListConfirmed={() => performance.mark('keyguard:list-confirmed')}
     />,
     document.getElementById('app') as HTMLElement,
   );

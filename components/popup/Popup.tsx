@@ -1,5 +1,5 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { type ListRow, readListCache, sameRows } from '../../lib/background/list-cache';
+import { type ListRow, readListCache, readListHead, sameRows } from '../../lib/background/list-cache';
 import { t } from '../../lib/i18n';
 import type { VaultStatus } from '../../lib/messages';
 import { type KeyValueArea, loadSettings, type Settings } from '../../lib/settings';
@@ -20,20 +20,34 @@ export interface PopupLoad {
    * only while the vault is unlocked, so the list can be shown before the background answers. Null when
    * not read (the unlock window) or not there.
    */
-  cached?: Promise<KeyListData | null> | null;
+  cached?: Promise<CachedList | null> | null;
 }
 
 /**
- * The list as the session cache has it, with the settings (for the badges): two reads of local storage
- * areas, no message to the background. Null when there is no cache (locked) or it cannot be read.
+ * The list's head as the session cache has it, with the settings (for the badges): two reads of local
+ * storage areas, no message to the background. Null when there is no cache (locked) or it cannot be read.
+ * When the list is longer than its head, `count` says how long, and `rest` reads the whole list.
  */
 export async function readCachedList(
   session: Pick<KeyValueArea, 'get'>,
   local: KeyValueArea,
-): Promise<KeyListData | null> {
-  const [entries, settings] = await Promise.all([readListCache(session), loadSettings(local)]);
-  return entries && { entries, settings };
+): Promise<CachedList | null> {
+  const [head, settings] = await Promise.all([readListHead(session), loadSettings(local)]);
+  if (!head) return null;
+  if (head.count === head.rows.length) return { entries: head.rows, settings };
+  return {
+    entries: head.rows,
+    settings,
+    count: head.count,
+    rest: async () => {
+      const entries = await readListCache(session);
+      return entries && { entries, settings };
+    },
+  };
 }
+
+/** The cached list or its head; `rest` reads the whole list when this is only its head. */
+export type CachedList = KeyListData & { rest?: () => Promise<KeyListData | null> };
 
 /**
  * Asks everything the popup shows at once, the small status first: it comes back quickly and (unlocked)
@@ -48,7 +62,7 @@ export async function readCachedList(
 export function askForPopup(
   send: Send,
   withList: boolean,
-  readCache?: () => Promise<KeyListData | null>,
+  readCache?: () => Promise<CachedList | null>,
 ): PopupLoad {
   const cached = withList && readCache ? readCache().catch(() => null) : null;
   const status = send('vault.status', {});
@@ -76,6 +90,7 @@ const UNLOCKED_GUESS: VaultStatus = { exists: true, unlocked: true, retryAfterMs
 function sameData(a: KeyListData | null, b: KeyListData): boolean {
   return (
     a !== null &&
+    a.count === undefined &&
     JSON.stringify(a.settings) === JSON.stringify(b.settings) &&
     sameRows(a.entries, b.entries as readonly ListRow[])
   );
@@ -91,12 +106,22 @@ export interface PopupProps {
   openTab?: ((url: string) => unknown) | undefined;
   /** Called once the unlocked list is rendered and the search box focused (for `npm run bench`). */
   onListReady?: (() => void) | undefined;
+  /** Called when the background's list is on screen (it confirmed or corrected the cache's). */
+  onListConfirmed?: (() => void) | undefined;
   /** The clock for the badges; tests pin it. */
   now?: () => number;
 }
 
 /** The popup: create → unlock → the key list, by vault state. */
-export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now = Date.now }: PopupProps) {
+export function Popup({
+  send,
+  firstLoad,
+  onUnlocked,
+  openTab,
+  onListReady,
+  onListConfirmed,
+  now = Date.now,
+}: PopupProps) {
   const [status, setStatus] = useState<VaultStatus | null>(null);
   const [data, setData] = useState<KeyListData | null>(null);
   const [error, setError] = useState('');
@@ -115,11 +140,19 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
     let guess: KeyListData | null = null;
     /** The background has answered with a locked vault or a list: the cache has nothing more to say. */
     let answered = false;
-    void load.cached?.then((cached) => {
+    void load.cached?.then(async (cached) => {
       if (!cached || answered) return;
-      guess = cached;
+      const { rest, ...head } = cached;
+      guess = head;
       setStatus((s) => s ?? UNLOCKED_GUESS);
-      setData(cached);
+      setData(head);
+      if (!rest) return;
+      // The first screen is up; the rest of the list follows in the next task.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const whole = await rest();
+      if (!whole || answered) return;
+      guess = whole;
+      setData(whole);
     });
     try {
       const s = await load.status;
@@ -136,11 +169,12 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
       const fresh = { entries, settings };
       if (!sameData(guess, fresh)) setData(fresh);
       setConfirmed(true);
+      onListConfirmed?.();
     } catch (e) {
       answered = true;
       setError(describeError(e));
     }
-  }, [send, onUnlocked]);
+  }, [send, onUnlocked, onListConfirmed]);
 
   // A layout effect, so the requests (when not asked already) leave with the first render, not a frame later.
   useLayoutEffect(() => {

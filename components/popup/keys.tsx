@@ -4,7 +4,7 @@
  */
 
 import type { ListRow } from '../../lib/background/list-cache';
-import { t } from '../../lib/i18n';
+import { tOnce } from '../../lib/i18n';
 import { DAY_MS, expiryStatus, type RotationPolicy, rotationStatus } from '../../lib/rotation/schedule';
 
 export type BadgeKind = 'due-soon' | 'due' | 'overdue' | 'expiring' | 'expired' | 'retired' | 'rotating';
@@ -31,19 +31,19 @@ export const BADGE_TONE: Record<BadgeKind, 'info' | 'warn' | 'alert'> = {
 export function badgeText(kind: BadgeKind): string {
   switch (kind) {
     case 'due-soon':
-      return t('rotationDueSoon');
+      return tOnce('rotationDueSoon');
     case 'due':
-      return t('rotationDue');
+      return tOnce('rotationDue');
     case 'overdue':
-      return t('rotationOverdue');
+      return tOnce('rotationOverdue');
     case 'expiring':
-      return t('expiresSoon');
+      return tOnce('expiresSoon');
     case 'expired':
-      return t('expired');
+      return tOnce('expired');
     case 'retired':
-      return t('retired');
+      return tOnce('retired');
     case 'rotating':
-      return t('popupRotating');
+      return tOnce('popupRotating');
   }
 }
 
@@ -123,10 +123,10 @@ export function apiKeysUrl(host: string): string {
 
 export function environmentText(env: ListRow['environment']): string {
   return env === 'production'
-    ? t('popupEnvProduction')
+    ? tOnce('popupEnvProduction')
     : env === 'sandbox'
-      ? t('popupEnvSandbox')
-      : t('popupEnvOther');
+      ? tOnce('popupEnvSandbox')
+      : tOnce('popupEnvOther');
 }
 
 /** Row heights in px, matching theme.css (`.key-row`, `.key-row.tall`): the list is windowed on them. */

@@ -175,7 +175,7 @@ describe('popup quick copy', () => {
 
   it('after lock, storage.session holds no names (the popup list cache is gone with the key)', async () => {
     const session = await sessionText(popup);
-    expect(session.includes('keyguard.listCache'), 'the list cache is removed').toBe(false);
+    expect(session.includes('keyguard.list'), 'the list cache (whole and head) is removed').toBe(false);
     for (const key of KEYS)
       expect(session.includes(key.name), `no "${key.name}" in storage.session`).toBe(false);
   });

@@ -189,6 +189,24 @@ describe('popup states', () => {
     expect(onListReady).toHaveBeenCalledTimes(1);
   });
 
+  it('shows the head of a long cached list first (full size), then the rest of it', async () => {
+    let releaseStatus: (s: VaultStatus) => void = () => undefined;
+    const bg = fakeSend({ 'vault.status': () => new Promise<VaultStatus>((r) => (releaseStatus = r)) });
+    const head = ENTRIES.slice(0, 2);
+    const firstLoad = askForPopup(bg.send, true, async () => ({
+      entries: head,
+      settings: SETTINGS,
+      count: ENTRIES.length,
+      rest: async () => ({ entries: ENTRIES, settings: SETTINGS }),
+    }));
+    render(<Popup send={bg.send} firstLoad={firstLoad} now={() => NOW} />);
+    const first = await screen.findByRole('button', { name: 'Copy Archive' });
+    expect(first.closest('li')?.getAttribute('aria-setsize')).toBe(String(ENTRIES.length));
+    await screen.findByRole('button', { name: 'Copy Zürich Rückversicherung' });
+    await act(async () => releaseStatus({ exists: true, unlocked: true, retryAfterMs: 0 }));
+    expect(screen.getByRole('button', { name: 'Copy Archive' })).toBe(first);
+  });
+
   it('corrects a cache the background disagrees with', async () => {
     const bg = fakeSend({ 'entry.list': () => ENTRIES.filter((e) => e.id !== 'a1') });
     const cached = { entries: ENTRIES, settings: SETTINGS };
