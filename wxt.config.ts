@@ -44,10 +44,13 @@ export default defineConfig({
     // The DocBits content script is size-budgeted (≤ 12 KB gzipped), and its controls (docbits-ui, injected
     // on demand) are loaded on the same page. There, `wxt/browser` (also used by WXT's own content-script
     // context) is the browser's native promise-based API instead of the polyfill, which would add ~3 KB and
-    // change nothing for the calls made (see lib/page/native-browser.ts).
+    // change nothing for the calls made (see lib/page/native-browser.ts). The same for the popup's script
+    // (popup-app), which is measured against a bare popup (issue #18): it calls runtime.sendMessage,
+    // storage.{session,local}.get, i18n and tabs.create, all promise-based natively in both browsers, and
+    // every kilobyte it parses before the list is shown counts.
     'vite:build:extendConfig': (entrypoints, config) => {
       const name = entrypoints.length === 1 ? entrypoints[0]?.name : undefined;
-      if (name !== 'docbits' && name !== 'docbits-ui') return;
+      if (name !== 'docbits' && name !== 'docbits-ui' && name !== 'popup-app') return;
       const alias = config.resolve?.alias ?? {};
       const list = Array.isArray(alias)
         ? alias

@@ -17,8 +17,15 @@ import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import type { RefreshEvent, VaultStateEvent } from '../lib/messages';
 import { createReminders } from '../lib/rotation/reminders';
 import { loadSettings, type Settings } from '../lib/settings';
+import {
+  clearingListCache,
+  createListCache,
+  keyRemoved,
+  LIST_CACHE_KEY,
+  refreshingAfter,
+} from '../lib/vault/list-cache';
 import { VaultService } from '../lib/vault/service';
-import { createSessionKeyStorage } from '../lib/vault/session';
+import { createSessionKeyStorage, SESSION_KEY_NAME } from '../lib/vault/session';
 import { openVaultStore } from '../lib/vault/store';
 
 /** Chrome-only APIs the polyfill does not type. */
@@ -44,9 +51,26 @@ export default defineBackground(() => {
     browser.storage.local as { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> }
   ).setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
 
-  const session = createSessionKeyStorage(browser.storage.session);
+  // The popup's names-only list cache (lib/vault/list-cache.ts), beside the data key in storage.session:
+  // written after every change of the list, removed with the key on every kind of lock.
+  const listCache = createListCache({
+    area: browser.storage.session,
+    list: async () => (await vault).list(),
+    onError: (e) => console.warn('KeyGuard: could not update the popup list cache', String(e)),
+  });
+  const session = clearingListCache(createSessionKeyStorage(browser.storage.session), listCache);
+  // And whatever else removes the key (another instance of this worker, the browser) takes the names too.
+  browser.storage.onChanged.addListener((changes, areaName) => {
+    if (keyRemoved(changes, areaName, SESSION_KEY_NAME)) void listCache.clear();
+  });
   const opened = openVaultStore(indexedDB);
-  const vault = opened.then((store) => new VaultService({ store, session }));
+  const vault = opened.then((store) =>
+    refreshingAfter(
+      new VaultService({ store, session }),
+      ['create', 'unlock', 'add', 'update', 'remove', 'importEntries'],
+      listCache.refresh,
+    ),
+  );
 
   // The audit log: every recorded event also goes past the anomaly detector; anomalies raise a notification.
   const anomalies = createAnomalyDetector({
@@ -400,8 +424,11 @@ export default defineBackground(() => {
         await clearNamedReminders();
       }),
   );
-  // A worker that wakes up unlocked (it was stopped while idle) re-applies the idle detection interval.
+  // A worker that wakes up unlocked (it was stopped while idle) re-applies the idle detection interval, and
+  // writes the popup's list cache if an earlier version (without one) left the vault unlocked.
   void vault.then(async (v) => {
-    if (await v.isUnlocked()) await autoLock.arm();
+    if (!(await v.isUnlocked())) return;
+    await autoLock.arm();
+    if (!(await browser.storage.session.get(LIST_CACHE_KEY))[LIST_CACHE_KEY]) await listCache.refresh();
   });
 });

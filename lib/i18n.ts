@@ -12,6 +12,22 @@ let source: GetMessage = (key) => key;
 /** Installs the message source for this context, e.g. `browser.i18n.getMessage`. */
 export function setMessageSource(getMessage: GetMessage): void {
   source = getMessage;
+  plain.clear();
+}
+
+const plain = new Map<MessageKey, string>();
+
+/**
+ * {@link t} for a message without substitutions, looked up once per context: for text a long list repeats
+ * on every row (the popup's first screen is measured, issue #18).
+ */
+export function tOnce(key: MessageKey): string {
+  let text = plain.get(key);
+  if (text === undefined) {
+    text = t(key);
+    plain.set(key, text);
+  }
+  return text;
 }
 
 /** The message for `key`, with `$1`, `$2`… replaced by `subs`. Falls back to the key when missing. */

@@ -2,15 +2,30 @@ import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useSta
 import { t } from '../../lib/i18n';
 import { ProtocolError } from '../../lib/send';
 import type { Settings } from '../../lib/settings';
-import type { EntrySummary } from '../../lib/vault/model';
+import type { ListRow } from '../../lib/vault/list-cache';
 import type { Send } from '../api';
 import { describeError } from '../errors';
 import { KeyRow } from './KeyRow';
-import { apiKeysUrl, filterItems, haystackOf, type KeyItem, rowAt, rowOffsets, toItems } from './keys';
+import {
+  apiKeysUrl,
+  filterItems,
+  haystackOf,
+  type KeyItem,
+  ROW_HEIGHT,
+  rowAt,
+  rowOffsets,
+  toItems,
+} from './keys';
 
 /** What the unlocked popup shows; `null` while it is still being fetched. */
 export interface KeyListData {
-  entries: EntrySummary[];
+  /** The list's rows: from the session cache at first, then as the background answers. */
+  entries: readonly ListRow[];
+  /**
+   * Set while `entries` are only the first rows of the list (its head, from the session cache): how many
+   * rows the whole list has. The rest arrives a moment later.
+   */
+  count?: number | undefined;
   settings: Settings;
 }
 
@@ -56,6 +71,9 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady, onRotatio
   // Created after the first paint: a NumberFormat costs ~25 ms in a fresh page (ICU data); the count line
   // waits for it (one frame), so it changes, and is announced, once.
   const [numbers, setNumbers] = useState<Intl.NumberFormat | null>(null);
+  // The first screen shows the visible rows only; the rows around them (for a fast scroll) come once it is
+  // painted, so the list is ready sooner.
+  const [painted, setPainted] = useState(false);
   const search = useRef<HTMLInputElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const ready = useRef(false);
@@ -138,6 +156,7 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady, onRotatio
 
   useEffect(() => {
     if (data && !numbers) setNumbers(new Intl.NumberFormat());
+    if (data) setPainted(true);
   }, [data]);
 
   // No layout is forced here (no measuring, no second focus): the browser lays the list out once, for the
@@ -230,14 +249,20 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady, onRotatio
 
   // The window: rows overlapping the visible band, a margin either side, and always the chosen row (the
   // search box's active descendant must exist).
-  const first = Math.max(0, rowAt(offsets, scrollTop) - OVERSCAN);
-  const last = Math.min(filtered.length, rowAt(offsets, scrollTop + viewport) + 1 + OVERSCAN);
+  const overscan = painted ? OVERSCAN : 0;
+  const first = Math.max(0, rowAt(offsets, scrollTop) - overscan);
+  const last = Math.min(filtered.length, rowAt(offsets, scrollTop + viewport) + 1 + overscan);
   const shown: number[] = [];
   if (current && at < first) shown.push(at);
   for (let i = first; i < last; i++) shown.push(i);
   if (current && at >= last) shown.push(at);
 
-  const total = items.length;
+  const total = data?.count ?? items.length;
+  // While only the head is here, the list's size and scroll height are those of the whole list (rows not
+  // here yet are counted at the usual row height until they arrive).
+  const partial = data?.count !== undefined && !query.trim();
+  const size = partial ? total : filtered.length;
+  const height = (offsets[filtered.length] ?? 0) + (partial ? (total - filtered.length) * ROW_HEIGHT : 0);
   const count = (n: number) => numbers?.format(n) ?? String(n);
   const loading = data === null;
 
@@ -288,12 +313,7 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady, onRotatio
             ))}
           </div>
         ) : (
-          <ul
-            id={listId}
-            aria-label={t('popupKeys')}
-            style={{ height: `${offsets[filtered.length] ?? 0}px` }}
-            onKeyDown={onListKey}
-          >
+          <ul id={listId} aria-label={t('popupKeys')} style={{ height: `${height}px` }} onKeyDown={onListKey}>
             {shown.map((i) => {
               const item = filtered[i] as KeyItem;
               return (
@@ -302,7 +322,7 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady, onRotatio
                   item={item}
                   rowId={rowId(item)}
                   index={i}
-                  count={filtered.length}
+                  count={size}
                   top={offsets[i] ?? 0}
                   selected={i === at}
                   onCopy={copy}

@@ -1,5 +1,5 @@
 import { Component } from 'preact';
-import { t } from '../../lib/i18n';
+import { t, tOnce } from '../../lib/i18n';
 import { apiKeysUrl, BADGE_TONE, badgeText, environmentText, type KeyItem, shownPrefix } from './keys';
 
 export interface KeyRowProps {
@@ -82,7 +82,7 @@ export class KeyRow extends Component<KeyRowProps> {
             aria-label={t('popupCopyName', entry.name)}
             onClick={() => onCopy(item)}
           >
-            {t('popupCopy')}
+            {tOnce('popupCopy')}
           </button>
           {onRotate && entry.state === 'active' && (
             <button
@@ -90,7 +90,7 @@ export class KeyRow extends Component<KeyRowProps> {
               class="rotate"
               tabIndex={tab}
               aria-label={t('rotRotateName', entry.name)}
-              title={t('rotRotate')}
+              title={tOnce('rotRotate')}
               onClick={() => onRotate(item)}
             >
               <span aria-hidden="true">⟳</span>
@@ -102,11 +102,11 @@ export class KeyRow extends Component<KeyRowProps> {
             target="_blank"
             rel="noopener noreferrer"
             tabIndex={tab}
-            title={t('popupOpenDocbits')}
+            title={tOnce('popupOpenDocbits')}
             onClick={(e) => onOpen(item, e)}
           >
             <span aria-hidden="true">↗</span>
-            <span class="visually-hidden">{t('popupOpenDocbits')}</span>
+            <span class="visually-hidden">{tOnce('popupOpenDocbits')}</span>
           </a>
         </div>
       </li>

@@ -1,7 +1,8 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
 import type { VaultStatus } from '../../lib/messages';
-import type { Settings } from '../../lib/settings';
+import { type KeyValueArea, loadSettings, type Settings } from '../../lib/settings';
+import { type ListRow, readListCache, readListHead, sameRows } from '../../lib/vault/list-cache';
 import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
 import { describeError } from '../errors';
@@ -14,23 +15,85 @@ export interface PopupLoad {
   status: Promise<VaultStatus>;
   /** Refused while the vault is locked; null when only the status is wanted. */
   list: Promise<[EntrySummary[], Settings]> | null;
+  /**
+   * The names-only list cache from storage.session (lib/vault/list-cache.ts) with the settings: there
+   * only while the vault is unlocked, so the list can be shown before the background answers. Null when
+   * not read (the unlock window) or not there.
+   */
+  cached?: Promise<CachedList | null> | null;
 }
+
+/**
+ * The list's head as the session cache has it, with the settings (for the badges): two reads of local
+ * storage areas, no message to the background. Null when there is no cache (locked) or it cannot be read.
+ * When the list is longer than its head, `count` says how long, and `rest` reads the whole list.
+ */
+export async function readCachedList(
+  session: Pick<KeyValueArea, 'get'>,
+  local: KeyValueArea,
+): Promise<CachedList | null> {
+  const [head, settings] = await Promise.all([readListHead(session), loadSettings(local)]);
+  if (!head) return null;
+  if (head.count === head.rows.length) return { entries: head.rows, settings };
+  return {
+    entries: head.rows,
+    settings,
+    count: head.count,
+    rest: async () => {
+      const entries = await readListCache(session);
+      return entries && { entries, settings };
+    },
+  };
+}
+
+/** The cached list or its head; `rest` reads the whole list when this is only its head. */
+export type CachedList = KeyListData & { rest?: () => Promise<KeyListData | null> };
 
 /**
  * Asks everything the popup shows at once, the small status first: it comes back quickly and (unlocked)
  * puts up the list's skeleton while the list is on its way, so the popup is ready after one round trip,
- * not two. While the vault is locked the list is refused; that refusal is expected and dropped.
+ * not two. While the vault is locked the list is refused; that refusal is expected and dropped. With
+ * `readCache`, the session cache is read first of all: unlocked, the list is shown from it before the
+ * background answers, and the answer then confirms or corrects it.
  *
  * Exported so the popup page can ask before anything else runs (before Preact renders, before the i18n
  * bindings are set up).
  */
-export function askForPopup(send: Send, withList: boolean): PopupLoad {
+export function askForPopup(
+  send: Send,
+  withList: boolean,
+  readCache?: () => Promise<CachedList | null>,
+): PopupLoad {
+  const cached = withList && readCache ? readCache().catch(() => null) : null;
   const status = send('vault.status', {});
-  const list = withList ? Promise.all([send('entry.list', {}), send('settings.get', {})]) : null;
+  const fetchList = () => Promise.all([send('entry.list', {}), send('settings.get', {})]);
+  // With a cache to show, the list (1,000 entries take a while to arrive and unpack) is asked for only once
+  // the cached list is rendered (the task after it), so its reply cannot land in the middle of that render.
+  const list = !withList
+    ? null
+    : cached
+      ? cached.then(async (c) => {
+          if (c) await new Promise((resolve) => setTimeout(resolve, 0));
+          return fetchList();
+        })
+      : fetchList();
   // Marked as handled until the popup awaits them (the status's error is still thrown there).
   status.catch(() => undefined);
   list?.catch(() => undefined);
-  return { status, list };
+  return { status, list, cached };
+}
+
+/** What the popup assumes while only the cache has spoken: the cache exists only while unlocked. */
+const UNLOCKED_GUESS: VaultStatus = { exists: true, unlocked: true, retryAfterMs: 0 };
+
+/** True when the background's answer shows what the popup shows already (it then keeps it: no re-render). */
+function sameData(a: KeyListData | null, b: KeyListData): boolean {
+  return (
+    a !== null &&
+    a.count === undefined &&
+    JSON.stringify(a.settings) === JSON.stringify(b.settings) &&
+    sameRows(a.entries, b.entries as readonly ListRow[])
+  );
 }
 
 export interface PopupProps {
@@ -43,16 +106,28 @@ export interface PopupProps {
   openTab?: ((url: string) => unknown) | undefined;
   /** Called once the unlocked list is rendered and the search box focused (for `npm run bench`). */
   onListReady?: (() => void) | undefined;
+  /** Called when the background's list is on screen (it confirmed or corrected the cache's). */
+  onListConfirmed?: (() => void) | undefined;
   /** The clock for the badges; tests pin it. */
   now?: () => number;
 }
 
 /** The popup: create → unlock → the key list, by vault state. */
-export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now = Date.now }: PopupProps) {
+export function Popup({
+  send,
+  firstLoad,
+  onUnlocked,
+  openTab,
+  onListReady,
+  onListConfirmed,
+  now = Date.now,
+}: PopupProps) {
   const [status, setStatus] = useState<VaultStatus | null>(null);
   const [data, setData] = useState<KeyListData | null>(null);
   const [error, setError] = useState('');
   const [rotations, setRotations] = useState(0);
+  /** The background has answered for the list on screen (until then it may be the cache's). */
+  const [confirmed, setConfirmed] = useState(false);
 
   const first = useRef(firstLoad);
 
@@ -60,19 +135,46 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
     setError('');
     const load = first.current ?? askForPopup(send, !onUnlocked);
     first.current = undefined;
+    setConfirmed(false);
+    /** What is on screen from the cache, until the background's answer replaces or confirms it. */
+    let guess: KeyListData | null = null;
+    /** The background has answered with a locked vault or a list: the cache has nothing more to say. */
+    let answered = false;
+    void load.cached?.then(async (cached) => {
+      if (!cached || answered) return;
+      const { rest, ...head } = cached;
+      guess = head;
+      setStatus((s) => s ?? UNLOCKED_GUESS);
+      setData(head);
+      if (!rest) return;
+      // The first screen is up; the rest of the list follows in the next task.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const whole = await rest();
+      if (!whole || answered) return;
+      guess = whole;
+      setData(whole);
+    });
     try {
       const s = await load.status;
       setStatus(s);
-      if (!s.unlocked) return setData(null);
+      if (!s.unlocked) {
+        answered = true;
+        return setData(null);
+      }
       if (onUnlocked) return onUnlocked();
       // A refusal here means the vault was unlocked between the requests: ask again.
       const fetchList = () => Promise.all([send('entry.list', {}), send('settings.get', {})]);
       const [entries, settings] = await (load.list ?? fetchList()).catch(fetchList);
-      setData({ entries, settings });
+      answered = true;
+      const fresh = { entries, settings };
+      if (!sameData(guess, fresh)) setData(fresh);
+      setConfirmed(true);
+      onListConfirmed?.();
     } catch (e) {
+      answered = true;
       setError(describeError(e));
     }
-  }, [send, onUnlocked]);
+  }, [send, onUnlocked, onListConfirmed]);
 
   // A layout effect, so the requests (when not asked already) leave with the first render, not a frame later.
   useLayoutEffect(() => {
@@ -119,7 +221,7 @@ export function Popup({ send, firstLoad, onUnlocked, openTab, onListReady, now =
           onRotationStarted={() => setRotations((n) => n + 1)}
         />
       )}
-      {status?.unlocked && !onUnlocked && data && (
+      {status?.unlocked && !onUnlocked && data && confirmed && (
         <Attention send={send} openTab={openTab} version={rotations} />
       )}
     </main>

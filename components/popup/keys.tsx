@@ -2,15 +2,16 @@
  * The popup list's view model: which badges an entry gets, the list order, and the search. Pure functions
  * over entry summaries so the list can compute them once per load (or once per query) and rows stay cheap.
  */
-import { t } from '../../lib/i18n';
+
+import { tOnce } from '../../lib/i18n';
 import { DAY_MS, expiryStatus, type RotationPolicy, rotationStatus } from '../../lib/rotation/schedule';
-import type { EntrySummary } from '../../lib/vault/model';
+import type { ListRow } from '../../lib/vault/list-cache';
 
 export type BadgeKind = 'due-soon' | 'due' | 'overdue' | 'expiring' | 'expired' | 'retired' | 'rotating';
 
 /** An entry as the list shows it: the summary plus what is derived from it once per load. */
 export interface KeyItem {
-  entry: EntrySummary;
+  entry: ListRow;
   badges: BadgeKind[];
   /** Retired entries are listed after the others, dimmed. */
   retired: boolean;
@@ -30,19 +31,19 @@ export const BADGE_TONE: Record<BadgeKind, 'info' | 'warn' | 'alert'> = {
 export function badgeText(kind: BadgeKind): string {
   switch (kind) {
     case 'due-soon':
-      return t('rotationDueSoon');
+      return tOnce('rotationDueSoon');
     case 'due':
-      return t('rotationDue');
+      return tOnce('rotationDue');
     case 'overdue':
-      return t('rotationOverdue');
+      return tOnce('rotationOverdue');
     case 'expiring':
-      return t('expiresSoon');
+      return tOnce('expiresSoon');
     case 'expired':
-      return t('expired');
+      return tOnce('expired');
     case 'retired':
-      return t('retired');
+      return tOnce('retired');
     case 'rotating':
-      return t('popupRotating');
+      return tOnce('popupRotating');
   }
 }
 
@@ -50,7 +51,7 @@ export function badgeText(kind: BadgeKind): string {
  * The badges of one entry under the user's rotation policy. A retired key is only "retired": reminding
  * to rotate or renew a key that is no longer used would be noise.
  */
-export function badgesOf(entry: EntrySummary, policy: RotationPolicy, now: number): BadgeKind[] {
+export function badgesOf(entry: ListRow, policy: RotationPolicy, now: number): BadgeKind[] {
   if (entry.state === 'retired') return ['retired'];
   const facts = {
     createdAt: entry.createdAt,
@@ -74,7 +75,7 @@ export function badgesOf(entry: EntrySummary, policy: RotationPolicy, now: numbe
  * `entry.list` gives (by name, case- and accent-folded). No re-sort here: a collator costs ~25 ms to create
  * in a fresh page, a quarter of the popup's budget.
  */
-export function toItems(entries: readonly EntrySummary[], policy: RotationPolicy, now: number): KeyItem[] {
+export function toItems(entries: readonly ListRow[], policy: RotationPolicy, now: number): KeyItem[] {
   const active: KeyItem[] = [];
   const retired: KeyItem[] = [];
   for (const entry of entries) {
@@ -93,7 +94,7 @@ export function fold(text: string): string {
 }
 
 /** The text a query is matched against: name, organisation, host and prefix, folded. */
-export function haystackOf(entry: EntrySummary): string {
+export function haystackOf(entry: ListRow): string {
   return fold([entry.name, entry.orgId ?? '', entry.host, entry.prefix].join('\n'));
 }
 
@@ -120,12 +121,12 @@ export function apiKeysUrl(host: string): string {
   return `https://${host}/settings/integration`;
 }
 
-export function environmentText(env: EntrySummary['environment']): string {
+export function environmentText(env: ListRow['environment']): string {
   return env === 'production'
-    ? t('popupEnvProduction')
+    ? tOnce('popupEnvProduction')
     : env === 'sandbox'
-      ? t('popupEnvSandbox')
-      : t('popupEnvOther');
+      ? tOnce('popupEnvSandbox')
+      : tOnce('popupEnvOther');
 }
 
 /** Row heights in px, matching theme.css (`.key-row`, `.key-row.tall`): the list is windowed on them. */

@@ -19,10 +19,12 @@ const BUDGETS: Record<string, { max?: number; min?: number }> = {
   unlock_ms: { max: 500 },
   argon2_speed_ratio: { min: 2.5 },
   vault_list_1000_ms: { max: 50 },
-  popup_ready_1000_ms: { max: 100 },
+  // Issue #18: the toolbar popup against a bare popup, and against itself with 1 entry (same run, interleaved).
+  popup_ready_1000_vs_floor: { max: 1.3 },
+  popup_list_cost_1000: { max: 1.1 },
   content_script_gz_bytes: { max: 12 * 1024 },
   masked_before_frame: { min: 1 },
-  busy_page_slowdown: { max: 1.05 },
+  busy_page_keyguard_share: { max: 0.01 },
   guard_paste_10kb_ms: { max: 1 },
   cli_run_overhead_ms: { max: 50 },
 };
@@ -33,11 +35,14 @@ const emit = (r: Result) => {
   console.log(JSON.stringify(r));
 };
 
-await benchVault(emit);
-await benchAudit(emit);
-await benchPopup(emit);
-await benchPage(emit);
-await (await import('./cli')).benchCli(emit);
+// `BENCH_ONLY=popup npm run bench` (or a comma-separated list of vault, audit, popup, page, cli) runs only those.
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const wanted = (part: string) => !only || only.includes(part);
+if (wanted('vault')) await benchVault(emit);
+if (wanted('audit')) await benchAudit(emit);
+if (wanted('popup')) await benchPopup(emit);
+if (wanted('page')) await benchPage(emit);
+if (wanted('cli')) await (await import('./cli')).benchCli(emit);
 
 const checks = results
   .filter((r) => BUDGETS[r.name])

@@ -61,6 +61,17 @@ async function clipboardHolds(popup: Page, secret: string): Promise<boolean> {
   return holds;
 }
 
+/** Everything in an extension storage area, as JSON text, read from an extension page (names only here). */
+function areaText(page: Page, area: 'session' | 'local'): Promise<string> {
+  return page.evaluate(async (name) => {
+    type Area = { get(keys: null): Promise<Record<string, unknown>> };
+    const { storage } = (globalThis as unknown as { chrome: { storage: Record<string, Area> } }).chrome;
+    return JSON.stringify(await storage[name]?.get(null));
+  }, area);
+}
+const sessionText = (page: Page) => areaText(page, 'session');
+const localText = (page: Page) => areaText(page, 'local');
+
 /** The text of the popup's copy announcement (a polite `role="status"` region). */
 function copiedStatus(page: Page) {
   return page.locator('p.copied[role="status"]');
@@ -147,6 +158,12 @@ describe('popup quick copy', () => {
     await tab.close();
   });
 
+  it('while unlocked, the popup list cache in storage.session holds the names (and never storage.local)', async () => {
+    const session = await sessionText(popup);
+    for (const key of KEYS) expect(session.includes(key.name), `"${key.name}" in the cache`).toBe(true);
+    expect((await localText(popup)).includes('Billing export'), 'no name in storage.local').toBe(false);
+  });
+
   it('locks: the unlock form is shown', async () => {
     await popup.bringToFront();
     await (await findByName(popup, 'Lock', 'button')).click();
@@ -154,6 +171,13 @@ describe('popup quick copy', () => {
     await findByName(popup, 'Master password', 'textbox');
     expect(await popup.locator('li.key-row').count()).toBe(0);
     expect((await call<{ unlocked: boolean }>(popup, 'vault.status')).unlocked).toBe(false);
+  });
+
+  it('after lock, storage.session holds no names (the popup list cache is gone with the key)', async () => {
+    const session = await sessionText(popup);
+    expect(session.includes('keyguard.list'), 'the list cache (whole and head) is removed').toBe(false);
+    for (const key of KEYS)
+      expect(session.includes(key.name), `no "${key.name}" in storage.session`).toBe(false);
   });
 
   it('as the unlock window (?window=unlock), closes itself once unlocked', async () => {

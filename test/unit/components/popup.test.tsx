@@ -169,6 +169,64 @@ describe('popup states', () => {
     expect(bg.of('entry.list').length).toBe(2);
   });
 
+  it('shows the list from the session cache before the background answers, and keeps it when equal', async () => {
+    let releaseStatus: (s: VaultStatus) => void = () => undefined;
+    let releaseList: (l: EntrySummary[]) => void = () => undefined;
+    const bg = fakeSend({
+      'vault.status': () => new Promise<VaultStatus>((r) => (releaseStatus = r)),
+      'entry.list': () => new Promise<EntrySummary[]>((r) => (releaseList = r)),
+    });
+    const onListReady = vi.fn();
+    const firstLoad = askForPopup(bg.send, true, async () => ({ entries: ENTRIES, settings: SETTINGS }));
+    render(<Popup send={bg.send} firstLoad={firstLoad} now={() => NOW} onListReady={onListReady} />);
+    const copyArchive = await screen.findByRole('button', { name: 'Copy Archive' });
+    expect(onListReady).toHaveBeenCalledTimes(1);
+    expect(document.activeElement).toBe(screen.getByRole('searchbox', { name: 'Search keys' }));
+    await act(async () => releaseStatus({ exists: true, unlocked: true, retryAfterMs: 0 }));
+    await act(async () => releaseList(ENTRIES.map((e) => ({ ...e }))));
+    // The same rows, the same elements: nothing flickered.
+    expect(screen.getByRole('button', { name: 'Copy Archive' })).toBe(copyArchive);
+    expect(onListReady).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the head of a long cached list first (full size), then the rest of it', async () => {
+    let releaseStatus: (s: VaultStatus) => void = () => undefined;
+    const bg = fakeSend({ 'vault.status': () => new Promise<VaultStatus>((r) => (releaseStatus = r)) });
+    const head = ENTRIES.slice(0, 2);
+    const firstLoad = askForPopup(bg.send, true, async () => ({
+      entries: head,
+      settings: SETTINGS,
+      count: ENTRIES.length,
+      rest: async () => ({ entries: ENTRIES, settings: SETTINGS }),
+    }));
+    render(<Popup send={bg.send} firstLoad={firstLoad} now={() => NOW} />);
+    const first = await screen.findByRole('button', { name: 'Copy Archive' });
+    expect(first.closest('li')?.getAttribute('aria-setsize')).toBe(String(ENTRIES.length));
+    await screen.findByRole('button', { name: 'Copy Zürich Rückversicherung' });
+    await act(async () => releaseStatus({ exists: true, unlocked: true, retryAfterMs: 0 }));
+    expect(screen.getByRole('button', { name: 'Copy Archive' })).toBe(first);
+  });
+
+  it('corrects a cache the background disagrees with', async () => {
+    const bg = fakeSend({ 'entry.list': () => ENTRIES.filter((e) => e.id !== 'a1') });
+    const cached = { entries: ENTRIES, settings: SETTINGS };
+    render(
+      <Popup send={bg.send} firstLoad={askForPopup(bg.send, true, async () => cached)} now={() => NOW} />,
+    );
+    await screen.findByRole('button', { name: 'Copy Billing' });
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Copy Archive' })).toBeNull());
+  });
+
+  it('shows the unlock form when the background says locked, whatever a cache says', async () => {
+    const bg = fakeSend({}, { unlocked: false });
+    const cached = { entries: ENTRIES, settings: SETTINGS };
+    render(
+      <Popup send={bg.send} firstLoad={askForPopup(bg.send, true, async () => cached)} now={() => NOW} />,
+    );
+    expect(await screen.findByLabelText('Master password')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Copy Archive' })).toBeNull();
+  });
+
   it('reports a failed first question instead of hanging on "Loading…"', async () => {
     const bg = fakeSend({
       'vault.status': () => {

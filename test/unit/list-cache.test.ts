@@ -1,0 +1,238 @@
+/**
+ * The popup's names-only list cache in storage.session (issue #18, decision 3): written after every change
+ * of the list, removed on every kind of lock (the Lock button, auto-lock, a removal of the data key by
+ * anything else), never in storage.local, never holding a secret or a note.
+ */
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing';
+import { createAutoLock } from '../../lib/background/autolock';
+import {
+  clearingListCache,
+  createListCache,
+  decodeListCache,
+  decodeListHead,
+  encodeListCache,
+  encodeListHead,
+  HEAD_ROWS,
+  keyRemoved,
+  LIST_CACHE_KEY,
+  type ListCache,
+  type ListRow,
+  readListCache,
+  readListHead,
+  refreshingAfter,
+  sameRows,
+} from '../../lib/vault/list-cache';
+import type { NewEntry } from '../../lib/vault/model';
+import { VaultService } from '../../lib/vault/service';
+import { createSessionKeyStorage, SESSION_KEY_NAME } from '../../lib/vault/session';
+import { openVaultStore } from '../../lib/vault/store';
+
+const FAST_KDF = { memoryKiB: 256, iterations: 1, parallelism: 1 };
+const PASSWORD = 'list cache test password';
+// Made up for the test; compared as booleans only.
+const SECRET = 'dbk_ListCacheTest9pLm2XcR8sWk4ZyHn6Jb';
+const NOTE = 'a note that must stay in the vault';
+
+const row = (over: Partial<ListRow> & Pick<ListRow, 'id' | 'name'>): ListRow => ({
+  host: 'app.docbits.com',
+  orgId: null,
+  environment: 'production',
+  prefix: 'dbk_Ab12',
+  createdAt: 1_700_000_000_000,
+  expiresAt: null,
+  rotateAfterDays: null,
+  state: 'active',
+  ...over,
+});
+
+const newEntry = (name: string): NewEntry => ({
+  name,
+  secret: SECRET,
+  notes: NOTE,
+  host: 'app.docbits.com',
+  environment: 'production',
+  source: 'manual',
+});
+
+/** Everything stored in an area, as one string (to look for names and secrets in it). */
+async function dump(area: typeof fakeBrowser.storage.session): Promise<string> {
+  return JSON.stringify(await area.get(null));
+}
+
+const cachedNames = async () =>
+  (await readListCache(fakeBrowser.storage.session))?.map((r) => r.name) ?? null;
+
+describe('the cache format', () => {
+  it('round-trips the rows in order and keeps nothing else', () => {
+    const rows = [
+      row({ id: 'a', name: 'Zoë’s sync', orgId: 'Initech', expiresAt: 5, rotateAfterDays: 30 }),
+      row({ id: 'b', name: 'Archive', environment: 'sandbox', state: 'retired' }),
+    ];
+    const withExtras = rows.map((r) => ({ ...r, notes: NOTE, secret: SECRET }));
+    const stored = encodeListCache(withExtras);
+    expect(stored.includes(NOTE)).toBe(false);
+    expect(stored.includes(SECRET)).toBe(false);
+    expect(decodeListCache(stored)).toEqual(rows);
+    expect(sameRows(rows, decodeListCache(stored) ?? [])).toBe(true);
+    expect(sameRows(rows, [rows[0] as ListRow, { ...(rows[1] as ListRow), name: 'Other' }])).toBe(false);
+  });
+
+  it("keeps a head of the first rows and the length, for the popup's first screen", () => {
+    const rows = Array.from({ length: HEAD_ROWS + 5 }, (_, i) => row({ id: `id${i}`, name: `Key ${i}` }));
+    expect(decodeListHead(encodeListHead(rows))).toEqual({
+      rows: rows.slice(0, HEAD_ROWS),
+      count: rows.length,
+    });
+    expect(decodeListHead(encodeListHead(rows.slice(0, 2)))).toEqual({ rows: rows.slice(0, 2), count: 2 });
+    expect(decodeListHead(encodeListCache(rows))).toBeNull();
+  });
+
+  it('reads anything else as no cache', () => {
+    for (const raw of [
+      undefined,
+      null,
+      42,
+      '',
+      '{',
+      '{"v":2,"rows":[]}',
+      '{"v":1,"rows":[[1]]}',
+      '{"v":1}',
+    ]) {
+      expect(decodeListCache(raw)).toBeNull();
+    }
+    expect(decodeListCache('{"v":1,"rows":[]}')).toEqual([]);
+  });
+});
+
+describe('the list cache with the vault', () => {
+  let vault: VaultService;
+  let cache: ListCache;
+
+  beforeEach(async () => {
+    fakeBrowser.reset();
+    const area = fakeBrowser.storage.session;
+    cache = createListCache({ area, list: () => vault.list() });
+    const session = clearingListCache(createSessionKeyStorage(area), cache);
+    const store = await openVaultStore(new IDBFactory(), 'list-cache');
+    vault = refreshingAfter(
+      new VaultService({ store, session, kdf: FAST_KDF }),
+      ['create', 'unlock', 'add', 'update', 'remove', 'importEntries'],
+      cache.refresh,
+    );
+  });
+
+  it('is written on every change of the list, with names but no secret or note', async () => {
+    await vault.create(PASSWORD);
+    expect(await cachedNames()).toEqual([]);
+    const a = await vault.add(newEntry('Invoice import'));
+    await vault.add(newEntry('Archive'));
+    expect(await cachedNames()).toEqual(['Archive', 'Invoice import']);
+    await vault.update(a.id, { name: 'ERP export' });
+    expect(await cachedNames()).toEqual(['Archive', 'ERP export']);
+    await vault.remove(a.id);
+    expect(await cachedNames()).toEqual(['Archive']);
+    const session = await dump(fakeBrowser.storage.session);
+    expect(session.includes(SECRET)).toBe(false);
+    expect(session.includes(NOTE)).toBe(false);
+  });
+
+  it('is removed on lock and written again on unlock', async () => {
+    await vault.create(PASSWORD);
+    await vault.add(newEntry('Invoice import'));
+    expect(await readListHead(fakeBrowser.storage.session)).toMatchObject({ count: 1 });
+    await vault.lock();
+    expect(await cachedNames()).toBeNull();
+    expect(await readListHead(fakeBrowser.storage.session)).toBeNull();
+    expect((await dump(fakeBrowser.storage.session)).includes('Invoice import')).toBe(false);
+    await vault.unlock(PASSWORD);
+    expect(await cachedNames()).toEqual(['Invoice import']);
+  });
+
+  it('is removed by auto-lock', async () => {
+    await vault.create(PASSWORD);
+    await vault.add(newEntry('Invoice import'));
+    const auto = createAutoLock({
+      idle: { setDetectionInterval: () => undefined, queryState: async () => 'idle' },
+      alarms: fakeBrowser.alarms,
+      getMinutes: async () => 15,
+      isUnlocked: () => vault.isUnlocked(),
+      lock: () => vault.lock(),
+    });
+    await auto.onIdleStateChanged('locked');
+    expect(await vault.isUnlocked()).toBe(false);
+    expect(await cachedNames()).toBeNull();
+  });
+
+  it('is removed when the data key is removed by anything else', async () => {
+    fakeBrowser.storage.onChanged.addListener((changes, areaName) => {
+      if (keyRemoved(changes, areaName, SESSION_KEY_NAME)) void cache.clear();
+    });
+    await vault.create(PASSWORD);
+    await vault.add(newEntry('Invoice import'));
+    await fakeBrowser.storage.session.remove(SESSION_KEY_NAME);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await cachedNames()).toBeNull();
+    expect(keyRemoved({ [SESSION_KEY_NAME]: { oldValue: 'x' } }, 'local', SESSION_KEY_NAME)).toBe(false);
+    expect(keyRemoved({ other: { oldValue: 'x' } }, 'session', SESSION_KEY_NAME)).toBe(false);
+  });
+
+  it('is never written to storage.local', async () => {
+    await vault.create(PASSWORD);
+    await vault.add(newEntry('Invoice import'));
+    await vault.lock();
+    await vault.unlock(PASSWORD);
+    const local = await dump(fakeBrowser.storage.local);
+    expect(local.includes(LIST_CACHE_KEY)).toBe(false);
+    expect(local.includes('Invoice import')).toBe(false);
+  });
+});
+
+describe('the cache writer', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  it('coalesces a burst of refreshes into the one under way and one more', async () => {
+    let lists = 0;
+    const cache = createListCache({
+      area: fakeBrowser.storage.session,
+      list: async () => {
+        lists++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return [row({ id: 'a', name: `Run ${lists}` })];
+      },
+    });
+    await Promise.all(Array.from({ length: 10 }, () => cache.refresh()));
+    expect(lists).toBe(2);
+    expect(await cachedNames()).toEqual(['Run 2']);
+  });
+
+  it('does not bring the names back when a lock comes while a write is under way', async () => {
+    let release: () => void = () => undefined;
+    const cache = createListCache({
+      area: fakeBrowser.storage.session,
+      list: () =>
+        new Promise<ListRow[]>((resolve) => {
+          release = () => resolve([row({ id: 'a', name: 'Invoice import' })]);
+        }),
+    });
+    const writing = cache.refresh();
+    await cache.clear();
+    release();
+    await writing;
+    expect(await cachedNames()).toBeNull();
+  });
+
+  it('removes the cache when the list cannot be read (locked)', async () => {
+    await fakeBrowser.storage.session.set({
+      [LIST_CACHE_KEY]: encodeListCache([row({ id: 'a', name: 'x' })]),
+    });
+    const cache = createListCache({
+      area: fakeBrowser.storage.session,
+      list: () => Promise.reject(new Error('locked')),
+    });
+    await cache.refresh();
+    expect(await cachedNames()).toBeNull();
+  });
+});
