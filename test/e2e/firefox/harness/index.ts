@@ -3,6 +3,7 @@
  * over WebDriver BiDi with puppeteer-core. Servers (HTTPS, the DocBits site) and secrets are shared.
  */
 
+export { buildCli, CLI_PATH, type CliRun, startCli } from '../../harness/cli.js';
 export { startDocbitsSite, startVariantSite } from '../../harness/docbits-site.js';
 export {
   createSelfSignedCertificate,
@@ -12,6 +13,7 @@ export {
 } from '../../harness/https-server.js';
 export { type Reply, unwrap } from '../../harness/messages.js';
 export { pollUntil } from '../../harness/notifications.js';
+export { describeScan, scanProfileForSecrets } from '../../harness/secrets.js';
 export { makeTempDir, removeDir } from '../../harness/tmp.js';
 export {
   bySelector,

@@ -28,6 +28,12 @@ export interface LaunchOptions {
   extensionDir?: string;
   /** Run without a window (default true). */
   headless?: boolean;
+  /**
+   * More environment variables for the Firefox process (and, inherited, the native-messaging hosts it
+   * starts), added to this process's own — e.g. HOME, so Firefox reads `~/.mozilla/native-messaging-hosts/`
+   * in a temp folder.
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** A running Firefox with KeyGuard installed. */
@@ -64,6 +70,8 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Exte
     browser: 'firefox',
     executablePath,
     headless: options.headless ?? true,
+    // Puppeteer replaces the browser's environment when `env` is given; keep ours and add to it.
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     acceptInsecureCerts: true,
     // Without it, BiDi refuses to navigate to moz-extension:// pages or to evaluate in chrome scope.
     args: ['--remote-allow-system-access'],
