@@ -267,7 +267,9 @@ export default defineBackground(() => {
     available: () => typeof chromeApis?.runtime.connectNative === 'function' || !!import.meta.env.FIREFOX,
     // Chrome's minimum alarm delay (30 s) is about its idle stop of a worker; the wake repeats until it connects.
     scheduleWake: () => void browser.alarms.create(WAKE_ALARM, { delayInMinutes: 0.5 }),
-    dispatch: async (message) => (await nativeDispatch)(message),
+    dispatch: async (message, conn) => (await nativeDispatch)(message, conn),
+    // A lost port (host gone, setting off) ends the requests that came through it, closing their windows.
+    portLost: (conn) => void cli.then((c) => c.portLost(conn)),
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
   });

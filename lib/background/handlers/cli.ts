@@ -81,8 +81,9 @@ export class CliError extends Error {
   }
 }
 
-/** The context of a native request: the host's relay id. */
+/** The context of a native request: the port's generation (one per connection) and the host's relay id. */
 export interface NativeContext {
+  conn: number;
   rid: number;
 }
 /** The context of a page-port request: the port itself (its identity binds an approval window). */
@@ -101,7 +102,9 @@ type Outcome = { decision: Exclude<ApprovalDecision, 'deny'> } | { error: CliErr
 
 interface Waiting {
   id: string;
-  rid: number;
+  /** `conn:rid`: relay ids restart with each host, so they are told apart by the port's generation. */
+  relay: string;
+  conn: number;
   purpose: CliPurpose;
   command: string[];
   cwd: string;
@@ -131,12 +134,14 @@ function readPrints(v: unknown): StoredPrints | null {
 const grantKey = (command: string[], cwd: string, ids: string[]) =>
   JSON.stringify([command, cwd, [...ids].sort()]);
 
+const relayOf = ({ conn, rid }: NativeContext) => `${conn}:${rid}`;
+
 export function createCliHandlers(deps: CliHandlerDeps) {
   const { vault } = deps;
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.approvalTimeoutMs ?? APPROVAL_TIMEOUT_MS;
   const waiting = new Map<string, Waiting>();
-  const byRid = new Map<number, Waiting>();
+  const byRelay = new Map<string, Waiting>();
   const grants = new Map<string, number>();
   let recent: number[] = [];
   const floodGate = createRepeatGate({ area: deps.gateArea, windowMs: async () => 60_000 });
@@ -222,8 +227,8 @@ export function createCliHandlers(deps: CliHandlerDeps) {
   }
 
   const native: NativeHandlers = {
-    'cli.cancel': async (_payload, { rid }) => {
-      const w = byRid.get(rid);
+    'cli.cancel': async (_payload, ctx) => {
+      const w = byRelay.get(relayOf(ctx));
       if (w) end(w, new CliError('cancelled', 'The command gave up'));
       return null;
     },
@@ -254,7 +259,7 @@ export function createCliHandlers(deps: CliHandlerDeps) {
         stale,
       };
     },
-    'cli.request': async ({ refs, purpose, command, cwd }, { rid }) => {
+    'cli.request': async ({ refs, purpose, command, cwd }, ctx) => {
       await admit(true);
       const id = crypto.randomUUID();
       await record({
@@ -281,7 +286,8 @@ export function createCliHandlers(deps: CliHandlerDeps) {
       });
       const w: Waiting = {
         id,
-        rid,
+        relay: relayOf(ctx),
+        conn: ctx.conn,
         purpose,
         command,
         cwd,
@@ -297,7 +303,7 @@ export function createCliHandlers(deps: CliHandlerDeps) {
         },
       };
       waiting.set(id, w);
-      byRid.set(rid, w);
+      byRelay.set(w.relay, w);
       const timer = setTimeout(
         () => end(w, new CliError('timeout', 'Nobody answered the approval window in time')),
         timeoutMs,
@@ -326,7 +332,7 @@ export function createCliHandlers(deps: CliHandlerDeps) {
       } finally {
         clearTimeout(timer);
         waiting.delete(id);
-        byRid.delete(rid);
+        if (byRelay.get(w.relay) === w) byRelay.delete(w.relay);
         if (w.windowId !== undefined) await deps.closeWindow(w.windowId).catch(() => undefined);
       }
     },
@@ -404,6 +410,12 @@ export function createCliHandlers(deps: CliHandlerDeps) {
     portClosed(port: object): void {
       for (const w of waiting.values()) {
         if (w.port === port) end(w, new CliError('denied', 'The approval window was closed'));
+      }
+    },
+    /** The native port of that generation is gone: its waiting requests end as cancelled, windows closed. */
+    portLost(conn: number): void {
+      for (const w of waiting.values()) {
+        if (w.conn === conn) end(w, new CliError('cancelled', 'The command line connection was lost'));
       }
     },
     /** Re-makes the scan fingerprints (after an unlock or a change to the keys; needs the vault open). */
