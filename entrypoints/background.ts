@@ -168,10 +168,14 @@ export default defineBackground(() => {
       await audit.record({ type: 'vault.autoLocked', origin: 'background' });
       await (await vault).lock();
       (await auditLog).forget();
+      await cliLocked();
       await clearNamedReminders();
       await broadcast(false);
     },
   });
+
+  /** The command line's 15-minute grants end when the vault locks (every lock path calls this). */
+  const cliLocked = () => cli.then((c) => c.locked()).catch(() => undefined);
 
   /** Reminder notifications that name a key go when the vault locks (key names show only while it is open). */
   const clearNamedReminders = () =>
@@ -246,6 +250,7 @@ export default defineBackground(() => {
           })
         )?.id,
       closeWindow: async (id) => void (await browser.windows.remove(id)),
+      onWindowRemoved: (listener) => browser.windows.onRemoved.addListener(listener),
       notifyFlood: async () =>
         void (await browser.notifications.create('kg-cli-flood', {
           type: 'basic',
@@ -307,6 +312,7 @@ export default defineBackground(() => {
           await refreshCliPrints();
         },
         onLocked: async () => {
+          await cliLocked();
           await autoLock.disarm();
           await clearNamedReminders();
           await broadcast(false);
@@ -399,6 +405,7 @@ export default defineBackground(() => {
       void vault.then(async (v) => {
         await v.lock();
         (await auditLog).forget();
+        await cliLocked();
         await clearNamedReminders();
       }),
   );

@@ -5,6 +5,7 @@ import {
   type CliVaultApi,
   createCliHandlers,
   MAX_PER_MINUTE,
+  MAX_WAITING,
 } from '../../../lib/background/handlers/cli';
 import {
   createNativeDispatcher,
@@ -20,11 +21,15 @@ const EXT_ID = 'abcdefghijklmnopabcdefghijklmnop';
 const ORIGIN = `chrome-extension://${EXT_ID}/`;
 const SECRET = 'dbk_unit-test-secret-value-0001';
 
-function memoryArea(): KeyValueArea {
+function memoryArea(): KeyValueArea & { remove(keys: string[]): Promise<void>; keys(): string[] } {
   const data: Record<string, unknown> = {};
   return {
     get: async (key) => (key in data ? { [key]: structuredClone(data[key]) } : {}),
     set: async (items) => void Object.assign(data, structuredClone(items)),
+    remove: async (keys) => {
+      for (const k of keys) delete data[k];
+    },
+    keys: () => Object.keys(data),
   };
 }
 
@@ -86,16 +91,19 @@ function setup(exists = true) {
   const opened: string[] = [];
   const closed: number[] = [];
   let floods = 0;
+  const area = memoryArea();
+  const windowListeners: Array<(windowId: number) => void> = [];
   const cli = createCliHandlers({
     vault,
     audit: { record: async (i) => void audit.push(i) },
-    area: memoryArea(),
+    area,
     gateArea: memoryArea(),
     openWindow: async (id) => {
       opened.push(id);
       return opened.length;
     },
     closeWindow: async (id) => void closed.push(id),
+    onWindowRemoved: (fn) => void windowListeners.push(fn),
     notifyFlood: async () => void floods++,
     bridgeState: async () => ({ enabled: true, permission: true, connected: true, error: null }),
     approvalTimeoutMs: 5_000,
@@ -111,6 +119,11 @@ function setup(exists = true) {
     closed,
     waitOpened,
     floods: () => floods,
+    area,
+    /** The browser reports a closed window (its id). */
+    removeWindow: (windowId: number) => {
+      for (const fn of windowListeners) fn(windowId);
+    },
     lock: () => {
       unlocked = false;
     },
@@ -263,6 +276,76 @@ describe('command line key requests', () => {
 });
 
 describe('review of the command line (issue 17 findings)', () => {
+  const fifteen = async (t: ReturnType<typeof setup>, req: typeof REQ, rid: number, n: number) => {
+    const pending = t.cli.native['cli.request'](req, { conn: 1, rid });
+    await t.cli.page['approval.decide'](
+      { request: await t.waitOpened(n), decision: 'fifteen' },
+      { port: {} },
+    );
+    await pending;
+  };
+
+  it('1. a 15-minute grant ends when the vault locks (lock, then unlock: a window again)', async () => {
+    const t = setup();
+    await fifteen(t, REQ, 1, 1);
+    t.lock();
+    t.cli.locked();
+    t.unlock();
+    const again = t.cli.native['cli.request'](REQ, { conn: 1, rid: 2 });
+    await t.waitOpened(2);
+    expect(t.opened).toHaveLength(2);
+    await t.cli.native['cli.cancel']({}, { conn: 1, rid: 2 });
+    await expect(again).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('1. a "15 minutes" decided before a lock gives no grant after it', async () => {
+    const t = setup();
+    const pending = t.cli.native['cli.request'](REQ, { conn: 1, rid: 1 });
+    const id = await t.waitOpened(1);
+    const decided = t.cli.page['approval.decide']({ request: id, decision: 'fifteen' }, { port: {} });
+    // The lock lands between the decision and the hand-out.
+    t.cli.locked();
+    await decided;
+    await pending.catch(() => undefined);
+    const again = t.cli.native['cli.request'](REQ, { conn: 1, rid: 2 });
+    await t.waitOpened(2);
+    expect(t.opened).toHaveLength(2);
+    await t.cli.native['cli.cancel']({}, { conn: 1, rid: 2 });
+    await expect(again).rejects.toBeInstanceOf(CliError);
+  });
+
+  it('1. a grant for run does not serve get for the same command', async () => {
+    const t = setup();
+    await fifteen(t, REQ, 1, 1);
+    const get = t.cli.native['cli.request']({ ...REQ, purpose: 'get' }, { conn: 1, rid: 2 });
+    await t.waitOpened(2);
+    expect(t.opened).toHaveLength(2);
+    await t.cli.native['cli.cancel']({}, { conn: 1, rid: 2 });
+    await expect(get).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('2. simultaneous requests open at most MAX_WAITING windows; the rest are a flood', async () => {
+    const t = setup();
+    const all = Array.from({ length: 10 }, (_, i) =>
+      t.cli.native['cli.request'](REQ, { conn: 1, rid: i + 1 }).then(
+        () => 'handed',
+        (e: { code?: string }) => e.code,
+      ),
+    );
+    await t.waitOpened(MAX_WAITING);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(t.opened.length).toBeLessThanOrEqual(MAX_WAITING);
+    for (let i = 1; i <= 10; i++) await t.cli.native['cli.cancel']({}, { conn: 1, rid: i });
+    const codes = await Promise.all(all);
+    expect(codes.filter((c) => c === 'flood')).toHaveLength(10 - MAX_WAITING);
+    expect(codes.filter((c) => c === 'cancelled')).toHaveLength(MAX_WAITING);
+    // The slots are given back: a new request opens a window again.
+    const later = t.cli.native['cli.request'](REQ, { conn: 1, rid: 20 });
+    await t.waitOpened(MAX_WAITING + 1);
+    await t.cli.native['cli.cancel']({}, { conn: 1, rid: 20 });
+    await expect(later).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
   it('4. a lost native port ends its waiting requests as cancelled and closes their windows', async () => {
     const t = setup();
     const pending = t.cli.native['cli.request'](REQ, { conn: 1, rid: 1 });
@@ -282,6 +365,26 @@ describe('review of the command line (issue 17 findings)', () => {
     expect((await t.cli.page['approval.open']({ request: id }, { port })).ended).toBeNull();
     await t.cli.page['approval.decide']({ request: id, decision: 'once' }, { port });
     expect((await pending).keys).toHaveLength(1);
+  });
+
+  it('5. scan fingerprint requests count towards the rate limit', async () => {
+    const t = setup();
+    for (let i = 0; i < MAX_PER_MINUTE; i++) await t.cli.native['cli.list']({}, { conn: 1, rid: i });
+    await expect(t.cli.native['cli.prints']({}, { conn: 1, rid: 99 })).rejects.toMatchObject({
+      code: 'flood',
+    });
+  });
+
+  it('6. closing the approval window before it loaded denies at once', async () => {
+    const t = setup();
+    const pending = t.cli.native['cli.request'](REQ, { conn: 1, rid: 1 });
+    await t.waitOpened(1);
+    const started = Date.now();
+    t.removeWindow(99); // another window: nothing happens
+    t.removeWindow(1);
+    await expect(pending).rejects.toMatchObject({ code: 'denied' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(t.audit.at(-1)).toMatchObject({ type: 'cli.denied' });
   });
 });
 
