@@ -239,6 +239,7 @@ export default defineBackground(() => {
       audit,
       area: settingsArea,
       gateArea: browser.storage.session,
+      enabled: async () => (await loadSettings(settingsArea)).cliEnabled,
       openWindow: async (requestId) =>
         (
           await browser.windows.create({
@@ -262,6 +263,7 @@ export default defineBackground(() => {
       bridgeState: () => cliBridge.state(),
     }),
   );
+  // Only while "Command line" is on; turning it off (settings.set) removes them.
   const refreshCliPrints = () => cli.then((c) => c.refreshPrints()).catch(() => undefined);
   const nativeDispatch = cli.then((c) => createNativeDispatcher(c.native));
   const cliBridge = createNativeBridge({

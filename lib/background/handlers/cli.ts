@@ -45,8 +45,13 @@ export interface CliVaultApi {
 export interface CliHandlerDeps {
   vault: CliVaultApi;
   audit: AuditSink;
-  /** Where the scan fingerprints of the last unlock are kept (`storage.local`: they are no secret). */
-  area: KeyValueArea;
+  /**
+   * Where the scan fingerprints of the last unlock are kept (`storage.local`: they are no secret), only while
+   * the "Command line" setting is on.
+   */
+  area: KeyValueArea & { remove(keys: string[]): Promise<void> };
+  /** Whether the "Command line" setting is on. */
+  enabled(): Promise<boolean>;
   /** Where the flood gate remembers its alerts (`storage.session`). */
   gateArea: KeyValueArea;
   /** Opens the approval window for a request; resolves with its window id. */
@@ -195,7 +200,15 @@ export function createCliHandlers(deps: CliHandlerDeps) {
     );
   }
 
+  /**
+   * Re-makes the scan fingerprints while the vault is open and the command line is on; with the command
+   * line off, none are kept (they are removed, as the leak guard's are when it is off).
+   */
   async function refreshPrints(): Promise<StoredPrints | null> {
+    if (!(await deps.enabled())) {
+      await deps.area.remove([PRINTS_KEY]);
+      return null;
+    }
     if (!(await vault.isUnlocked())) return null;
     const entries = await vault.exportEntries();
     const old = readPrints((await deps.area.get(PRINTS_KEY))[PRINTS_KEY]);
@@ -471,7 +484,10 @@ export function createCliHandlers(deps: CliHandlerDeps) {
         if (w.conn === conn) end(w, new CliError('cancelled', 'The command line connection was lost'));
       }
     },
-    /** Re-makes the scan fingerprints (after an unlock or a change to the keys; needs the vault open). */
+    /**
+     * Re-makes the scan fingerprints (after an unlock or a change to the keys; needs the vault open), or,
+     * with the command line off, removes them.
+     */
     refreshPrints: async (): Promise<void> => void (await refreshPrints()),
   };
 }

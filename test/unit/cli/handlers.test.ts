@@ -91,6 +91,7 @@ function setup(exists = true) {
   const opened: string[] = [];
   const closed: number[] = [];
   let floods = 0;
+  let cliEnabled = true;
   const area = memoryArea();
   const windowListeners: Array<(windowId: number) => void> = [];
   const cli = createCliHandlers({
@@ -98,6 +99,7 @@ function setup(exists = true) {
     audit: { record: async (i) => void audit.push(i) },
     area,
     gateArea: memoryArea(),
+    enabled: async () => cliEnabled,
     openWindow: async (id) => {
       opened.push(id);
       return opened.length;
@@ -120,6 +122,9 @@ function setup(exists = true) {
     waitOpened,
     floods: () => floods,
     area,
+    setEnabled: (on: boolean) => {
+      cliEnabled = on;
+    },
     /** The browser reports a closed window (its id). */
     removeWindow: (windowId: number) => {
       for (const fn of windowListeners) fn(windowId);
@@ -344,6 +349,19 @@ describe('review of the command line (issue 17 findings)', () => {
     await t.waitOpened(MAX_WAITING + 1);
     await t.cli.native['cli.cancel']({}, { conn: 1, rid: 20 });
     await expect(later).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('3. scan fingerprints are stored only while the command line is on, and removed when it is turned off', async () => {
+    const t = setup();
+    t.setEnabled(false);
+    await t.cli.refreshPrints();
+    expect(t.area.keys()).not.toContain('cli.prints');
+    t.setEnabled(true);
+    await t.cli.refreshPrints();
+    expect(t.area.keys()).toContain('cli.prints');
+    t.setEnabled(false);
+    await t.cli.refreshPrints();
+    expect(t.area.keys()).not.toContain('cli.prints');
   });
 
   it('4. a lost native port ends its waiting requests as cancelled and closes their windows', async () => {
