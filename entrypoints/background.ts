@@ -192,10 +192,14 @@ export default defineBackground(() => {
       await audit.record({ type: 'vault.autoLocked', origin: 'background' });
       await (await vault).lock();
       (await auditLog).forget();
+      await cliLocked();
       await clearNamedReminders();
       await broadcast(false);
     },
   });
+
+  /** The command line's 15-minute grants end when the vault locks (every lock path calls this). */
+  const cliLocked = () => cli.then((c) => c.locked()).catch(() => undefined);
 
   /** Reminder notifications that name a key go when the vault locks (key names show only while it is open). */
   const clearNamedReminders = () =>
@@ -259,6 +263,7 @@ export default defineBackground(() => {
       audit,
       area: settingsArea,
       gateArea: browser.storage.session,
+      enabled: async () => (await loadSettings(settingsArea)).cliEnabled,
       openWindow: async (requestId) =>
         (
           await browser.windows.create({
@@ -270,6 +275,7 @@ export default defineBackground(() => {
           })
         )?.id,
       closeWindow: async (id) => void (await browser.windows.remove(id)),
+      onWindowRemoved: (listener) => browser.windows.onRemoved.addListener(listener),
       notifyFlood: async () =>
         void (await browser.notifications.create('kg-cli-flood', {
           type: 'basic',
@@ -281,6 +287,7 @@ export default defineBackground(() => {
       bridgeState: () => cliBridge.state(),
     }),
   );
+  // Only while "Command line" is on; turning it off (settings.set) removes them.
   const refreshCliPrints = () => cli.then((c) => c.refreshPrints()).catch(() => undefined);
   const nativeDispatch = cli.then((c) => createNativeDispatcher(c.native));
   const cliBridge = createNativeBridge({
@@ -291,7 +298,9 @@ export default defineBackground(() => {
     available: () => typeof chromeApis?.runtime.connectNative === 'function' || !!import.meta.env.FIREFOX,
     // Chrome's minimum alarm delay (30 s) is about its idle stop of a worker; the wake repeats until it connects.
     scheduleWake: () => void browser.alarms.create(WAKE_ALARM, { delayInMinutes: 0.5 }),
-    dispatch: async (message) => (await nativeDispatch)(message),
+    dispatch: async (message, conn) => (await nativeDispatch)(message, conn),
+    // A lost port (host gone, setting off) ends the requests that came through it, closing their windows.
+    portLost: (conn) => void cli.then((c) => c.portLost(conn)),
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
   });
@@ -329,6 +338,7 @@ export default defineBackground(() => {
           await refreshCliPrints();
         },
         onLocked: async () => {
+          await cliLocked();
           await autoLock.disarm();
           await clearNamedReminders();
           await broadcast(false);
@@ -421,6 +431,7 @@ export default defineBackground(() => {
       void vault.then(async (v) => {
         await v.lock();
         (await auditLog).forget();
+        await cliLocked();
         await clearNamedReminders();
       }),
   );

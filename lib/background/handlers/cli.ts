@@ -45,13 +45,20 @@ export interface CliVaultApi {
 export interface CliHandlerDeps {
   vault: CliVaultApi;
   audit: AuditSink;
-  /** Where the scan fingerprints of the last unlock are kept (`storage.local`: they are no secret). */
-  area: KeyValueArea;
+  /**
+   * Where the scan fingerprints of the last unlock are kept (`storage.local`: they are no secret), only while
+   * the "Command line" setting is on.
+   */
+  area: KeyValueArea & { remove(keys: string[]): Promise<void> };
+  /** Whether the "Command line" setting is on. */
+  enabled(): Promise<boolean>;
   /** Where the flood gate remembers its alerts (`storage.session`). */
   gateArea: KeyValueArea;
   /** Opens the approval window for a request; resolves with its window id. */
   openWindow(requestId: string): Promise<number | undefined>;
   closeWindow(windowId: number): Promise<void>;
+  /** Registers a listener for closed windows (`windows.onRemoved`): closing an approval window denies. */
+  onWindowRemoved(listener: (windowId: number) => void): void;
   /** Tells the user, once per flood, that requests were refused. */
   notifyFlood(): Promise<void>;
   /** The native port's state, for the options section. */
@@ -81,8 +88,9 @@ export class CliError extends Error {
   }
 }
 
-/** The context of a native request: the host's relay id. */
+/** The context of a native request: the port's generation (one per connection) and the host's relay id. */
 export interface NativeContext {
+  conn: number;
   rid: number;
 }
 /** The context of a page-port request: the port itself (its identity binds an approval window). */
@@ -97,11 +105,14 @@ export type CliPageHandlers = {
   [T in CliPageType]: (payload: CliPagePayloadOf<T>, ctx: PageContext) => Promise<CliPageReplyOf<T>>;
 };
 
-type Outcome = { decision: Exclude<ApprovalDecision, 'deny'> } | { error: CliError };
+/** An approval carries the lock epoch it was given in: a grant never outlives the unlock it was given in. */
+type Outcome = { decision: Exclude<ApprovalDecision, 'deny'>; epoch: number } | { error: CliError };
 
 interface Waiting {
   id: string;
-  rid: number;
+  /** `conn:rid`: relay ids restart with each host, so they are told apart by the port's generation. */
+  relay: string;
+  conn: number;
   purpose: CliPurpose;
   command: string[];
   cwd: string;
@@ -127,29 +138,42 @@ function readPrints(v: unknown): StoredPrints | null {
   return typeof r.at === 'number' ? (r as StoredPrints) : null;
 }
 
-/** The grant key: the same claimed command line and directory asking for the same entries. */
-const grantKey = (command: string[], cwd: string, ids: string[]) =>
-  JSON.stringify([command, cwd, [...ids].sort()]);
+/** The grant key: the same claimed command line and directory asking for the same entries, the same way. */
+const grantKey = (purpose: CliPurpose, command: string[], cwd: string, ids: string[]) =>
+  JSON.stringify([purpose, command, cwd, [...ids].sort()]);
+
+const relayOf = ({ conn, rid }: NativeContext) => `${conn}:${rid}`;
 
 export function createCliHandlers(deps: CliHandlerDeps) {
   const { vault } = deps;
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.approvalTimeoutMs ?? APPROVAL_TIMEOUT_MS;
   const waiting = new Map<string, Waiting>();
-  const byRid = new Map<number, Waiting>();
-  const grants = new Map<string, number>();
+  const byRelay = new Map<string, Waiting>();
+  const grants = new Map<string, { until: number; epoch: number }>();
+  /** Counts the vault's locks (as told by `locked()`): grants and approvals of an earlier epoch are void. */
+  let epoch = 0;
+  /**
+   * Key requests admitted and not yet finished. Taken synchronously in `admit(true)`, before any await, so
+   * that simultaneous requests cannot all pass the "at most MAX_WAITING" check; given back in their finally.
+   */
+  let slots = 0;
   let recent: number[] = [];
   const floodGate = createRepeatGate({ area: deps.gateArea, windowMs: async () => 60_000 });
 
   const record = (input: Omit<AuditInput, 'origin'>) => deps.audit.record({ ...input, origin: 'cli' });
 
-  /** Counts a request; refuses it (recorded and notified once per minute) beyond the limits. */
+  /**
+   * Counts a request; refuses it (recorded and notified once per minute) beyond the limits. A key request
+   * that passes holds one of the MAX_WAITING slots (taken before the first await); the caller gives it back.
+   */
   async function admit(keyRequest: boolean): Promise<void> {
     const at = now();
     recent = recent.filter((x) => at - x < 60_000);
-    const over = recent.length >= MAX_PER_MINUTE || (keyRequest && waiting.size >= MAX_WAITING);
+    const over = recent.length >= MAX_PER_MINUTE || (keyRequest && slots >= MAX_WAITING);
     if (!over) {
       recent.push(at);
+      if (keyRequest) slots++;
       return;
     }
     if (await floodGate.allow('cli.flood', at)) {
@@ -176,7 +200,15 @@ export function createCliHandlers(deps: CliHandlerDeps) {
     );
   }
 
+  /**
+   * Re-makes the scan fingerprints while the vault is open and the command line is on; with the command
+   * line off, none are kept (they are removed, as the leak guard's are when it is off).
+   */
   async function refreshPrints(): Promise<StoredPrints | null> {
+    if (!(await deps.enabled())) {
+      await deps.area.remove([PRINTS_KEY]);
+      return null;
+    }
     if (!(await vault.isUnlocked())) return null;
     const entries = await vault.exportEntries();
     const old = readPrints((await deps.area.get(PRINTS_KEY))[PRINTS_KEY]);
@@ -221,9 +253,98 @@ export function createCliHandlers(deps: CliHandlerDeps) {
     w.settle({ error });
   }
 
+  /** One key request, admitted (it holds a slot): a standing grant, or a person's answer in the window. */
+  async function request(
+    refs: string[],
+    purpose: CliPurpose,
+    command: string[],
+    cwd: string,
+    ctx: NativeContext,
+  ): Promise<{ keys: Array<{ ref: string; secret: string }> }> {
+    const id = crypto.randomUUID();
+    await record({
+      type: 'cli.requested',
+      detail: `keyguard ${purpose}: ${refs.length} key${refs.length === 1 ? '' : 's'} asked for`,
+    });
+    // Without a vault there is nothing to unlock or approve: say so rather than open a window.
+    if (!(await vault.status()).exists) throw new VaultError('no-vault', 'KeyGuard has no vault yet');
+    let ids: string[] | null = null;
+    if (await vault.isUnlocked()) {
+      ids = await resolve(refs).catch(async (e: unknown) => {
+        if (e instanceof CliError) await record({ type: 'cli.denied', detail: `refused: ${e.code}` });
+        throw e;
+      });
+      const grant = grants.get(grantKey(purpose, command, cwd, ids));
+      if (grant !== undefined && grant.epoch === epoch && grant.until > now()) {
+        return hand(ids, refs, 'allowed for 15 minutes (standing)');
+      }
+    } else {
+      // A grant never outlives the unlock it was given in.
+      grants.clear();
+    }
+    let settle!: (o: Outcome) => void;
+    const outcome = new Promise<Outcome>((r) => {
+      settle = r;
+    });
+    const w: Waiting = {
+      id,
+      relay: relayOf(ctx),
+      conn: ctx.conn,
+      purpose,
+      command,
+      cwd,
+      refs,
+      ids,
+      windowId: undefined,
+      port: null,
+      ended: null,
+      settle: (o) => {
+        if (w.ended !== null) return;
+        w.ended = 'decision' in o ? 'approved' : o.error.code;
+        settle(o);
+      },
+    };
+    waiting.set(id, w);
+    byRelay.set(w.relay, w);
+    const timer = setTimeout(
+      () => end(w, new CliError('timeout', 'Nobody answered the approval window in time')),
+      timeoutMs,
+    );
+    try {
+      w.windowId = await deps.openWindow(id);
+      const result = await outcome;
+      if ('error' in result) {
+        await record({
+          type: 'cli.denied',
+          ...(w.ids?.length === 1 ? { entryId: w.ids[0] } : {}),
+          detail:
+            result.error.code === 'denied'
+              ? 'denied in the approval window'
+              : `refused: ${result.error.code}`,
+        });
+        throw result.error;
+      }
+      const approved = w.ids ?? [];
+      // Only if the vault has not locked since the person decided (else the grant would outlive that unlock).
+      if (result.decision === 'fifteen' && result.epoch === epoch) {
+        grants.set(grantKey(purpose, command, cwd, approved), { until: now() + GRANT_MS, epoch });
+      }
+      return await hand(
+        approved,
+        refs,
+        result.decision === 'once' ? 'allowed once' : 'allowed for 15 minutes',
+      );
+    } finally {
+      clearTimeout(timer);
+      waiting.delete(id);
+      if (byRelay.get(w.relay) === w) byRelay.delete(w.relay);
+      if (w.windowId !== undefined) await deps.closeWindow(w.windowId).catch(() => undefined);
+    }
+  }
+
   const native: NativeHandlers = {
-    'cli.cancel': async (_payload, { rid }) => {
-      const w = byRid.get(rid);
+    'cli.cancel': async (_payload, ctx) => {
+      const w = byRelay.get(relayOf(ctx));
       if (w) end(w, new CliError('cancelled', 'The command gave up'));
       return null;
     },
@@ -240,6 +361,8 @@ export function createCliHandlers(deps: CliHandlerDeps) {
       }));
     },
     'cli.prints': async () => {
+      // Each call decrypts every entry and writes storage: it counts like any other request.
+      await admit(false);
       const fresh = await refreshPrints();
       const stored = fresh ?? readPrints((await deps.area.get(PRINTS_KEY))[PRINTS_KEY]);
       if (!stored) return { salt: '', prints: [], at: null, stale: true };
@@ -254,80 +377,12 @@ export function createCliHandlers(deps: CliHandlerDeps) {
         stale,
       };
     },
-    'cli.request': async ({ refs, purpose, command, cwd }, { rid }) => {
+    'cli.request': async ({ refs, purpose, command, cwd }, ctx) => {
       await admit(true);
-      const id = crypto.randomUUID();
-      await record({
-        type: 'cli.requested',
-        detail: `keyguard ${purpose}: ${refs.length} key${refs.length === 1 ? '' : 's'} asked for`,
-      });
-      // Without a vault there is nothing to unlock or approve: say so rather than open a window.
-      if (!(await vault.status()).exists) throw new VaultError('no-vault', 'KeyGuard has no vault yet');
-      let ids: string[] | null = null;
-      if (await vault.isUnlocked()) {
-        ids = await resolve(refs).catch(async (e: unknown) => {
-          if (e instanceof CliError) await record({ type: 'cli.denied', detail: `refused: ${e.code}` });
-          throw e;
-        });
-        const until = grants.get(grantKey(command, cwd, ids));
-        if (until !== undefined && until > now()) return hand(ids, refs, 'allowed for 15 minutes (standing)');
-      } else {
-        // A grant never outlives the unlock it was given in.
-        grants.clear();
-      }
-      let settle!: (o: Outcome) => void;
-      const outcome = new Promise<Outcome>((r) => {
-        settle = r;
-      });
-      const w: Waiting = {
-        id,
-        rid,
-        purpose,
-        command,
-        cwd,
-        refs,
-        ids,
-        windowId: undefined,
-        port: null,
-        ended: null,
-        settle: (o) => {
-          if (w.ended !== null) return;
-          w.ended = 'decision' in o ? 'approved' : o.error.code;
-          settle(o);
-        },
-      };
-      waiting.set(id, w);
-      byRid.set(rid, w);
-      const timer = setTimeout(
-        () => end(w, new CliError('timeout', 'Nobody answered the approval window in time')),
-        timeoutMs,
-      );
       try {
-        w.windowId = await deps.openWindow(id);
-        const result = await outcome;
-        if ('error' in result) {
-          await record({
-            type: 'cli.denied',
-            ...(w.ids?.length === 1 ? { entryId: w.ids[0] } : {}),
-            detail:
-              result.error.code === 'denied'
-                ? 'denied in the approval window'
-                : `refused: ${result.error.code}`,
-          });
-          throw result.error;
-        }
-        const approved = w.ids ?? [];
-        if (result.decision === 'fifteen') grants.set(grantKey(command, cwd, approved), now() + GRANT_MS);
-        return await hand(
-          approved,
-          refs,
-          result.decision === 'once' ? 'allowed once' : 'allowed for 15 minutes',
-        );
+        return await request(refs, purpose, command, cwd, ctx);
       } finally {
-        clearTimeout(timer);
-        waiting.delete(id);
-        byRid.delete(rid);
-        if (w.windowId !== undefined) await deps.closeWindow(w.windowId).catch(() => undefined);
+        slots--;
       }
     },
     'cli.scanReport': async ({ hits }) => {
@@ -367,6 +422,8 @@ export function createCliHandlers(deps: CliHandlerDeps) {
   const page: CliPageHandlers = {
     'approval.decide': async ({ request, decision }, ctx) => {
       const w = find(request, ctx);
+      // The epoch before any await: a lock while the vault's state is read voids a "15 minutes".
+      const decidedIn = epoch;
       if (decision === 'deny') {
         end(w, new CliError('denied', 'The request was denied in KeyGuard'));
         return null;
@@ -374,7 +431,7 @@ export function createCliHandlers(deps: CliHandlerDeps) {
       if (w.ids === null || !(await vault.isUnlocked())) {
         throw new RequestError('invalid', 'Unlock the vault before allowing the request');
       }
-      w.settle({ decision });
+      w.settle({ decision, epoch: decidedIn });
       return null;
     },
     'approval.open': async ({ request }, ctx) => {
@@ -397,6 +454,13 @@ export function createCliHandlers(deps: CliHandlerDeps) {
     'cli.bridge': async () => deps.bridgeState(),
   };
 
+  // Closing the approval window denies, also before its page asked for the request (no port yet).
+  deps.onWindowRemoved((windowId) => {
+    for (const w of waiting.values()) {
+      if (w.windowId === windowId) end(w, new CliError('denied', 'The approval window was closed'));
+    }
+  });
+
   return {
     native,
     page,
@@ -406,7 +470,24 @@ export function createCliHandlers(deps: CliHandlerDeps) {
         if (w.port === port) end(w, new CliError('denied', 'The approval window was closed'));
       }
     },
-    /** Re-makes the scan fingerprints (after an unlock or a change to the keys; needs the vault open). */
+    /**
+     * The vault locked (any way: Lock, auto-lock, browser start): every 15-minute grant ends, and an
+     * approval given before the lock gives none after it.
+     */
+    locked(): void {
+      epoch++;
+      grants.clear();
+    },
+    /** The native port of that generation is gone: its waiting requests end as cancelled, windows closed. */
+    portLost(conn: number): void {
+      for (const w of waiting.values()) {
+        if (w.conn === conn) end(w, new CliError('cancelled', 'The command line connection was lost'));
+      }
+    },
+    /**
+     * Re-makes the scan fingerprints (after an unlock or a change to the keys; needs the vault open), or,
+     * with the command line off, removes them.
+     */
     refreshPrints: async (): Promise<void> => void (await refreshPrints()),
   };
 }

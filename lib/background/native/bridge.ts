@@ -30,8 +30,13 @@ export interface BridgeOptions {
    * an idle worker after 30 s — so the bridge asks to be woken then (an alarm) and connects in that worker.
    */
   scheduleWake(): void;
-  /** Answers one message from the host (null = nothing to send back). */
-  dispatch(message: unknown): Promise<unknown>;
+  /**
+   * Answers one message from the host (null = nothing to send back). `conn` is the port's generation: each
+   * port (each host process) gets a new one, since a new host's relay ids start at 1 again.
+   */
+  dispatch(message: unknown, conn: number): Promise<unknown>;
+  /** The port of that generation is gone (the host stopped, or the setting was turned off). */
+  portLost(conn: number): void;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
 }
@@ -50,6 +55,8 @@ export function createNativeBridge(opts: BridgeOptions) {
   let retryMs = RETRY_MIN_MS;
   let timer: unknown = null;
   let syncing: Promise<void> = Promise.resolve();
+  /** The current port's generation (see `dispatch`). */
+  let generation = 0;
 
   const cancelRetry = () => {
     if (timer !== null) opts.clearTimer(timer);
@@ -66,12 +73,13 @@ export function createNativeBridge(opts: BridgeOptions) {
       return;
     }
     port = p;
+    const conn = ++generation;
     p.onMessage.addListener((message) => {
       // The host greets as soon as it runs: only then is the bridge known to work.
       connected = true;
       retryMs = RETRY_MIN_MS;
       error = null;
-      void opts.dispatch(message).then((reply) => {
+      void opts.dispatch(message, conn).then((reply) => {
         if (reply !== null && port === p) p.postMessage(reply);
       });
     });
@@ -80,6 +88,8 @@ export function createNativeBridge(opts: BridgeOptions) {
       error = opts.lastError() ?? closed?.error?.message ?? 'The command line host stopped';
       port = null;
       connected = false;
+      // Nobody is left to hear the answers of the requests that came through it.
+      opts.portLost(conn);
       scheduleRetry();
     });
   }
@@ -110,7 +120,16 @@ export function createNativeBridge(opts: BridgeOptions) {
         const p = port;
         port = null;
         connected = false;
-        p?.disconnect();
+        if (p) {
+          // Tells the host this is "turned off", not "browser closed" (it then tells the command so).
+          try {
+            p.postMessage({ bye: 'off' });
+          } catch {
+            /* the port closed meanwhile */
+          }
+          p.disconnect();
+          opts.portLost(generation);
+        }
       }
     });
     syncing = syncing.catch(() => undefined);

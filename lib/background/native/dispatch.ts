@@ -15,7 +15,7 @@ import {
 } from '../../messages';
 import { ShapeError } from '../../validate';
 import { VaultError } from '../../vault/service';
-import { CliError, type CliPageHandlers, type NativeHandlers } from '../handlers/cli';
+import { CliError, type CliPageHandlers, type NativeContext, type NativeHandlers } from '../handlers/cli';
 import { classifySender, RequestError, type Sender } from '../router';
 
 const failure = (code: NativeErrorBody['code'], message: string, ids?: string[]): NativeReply<never> => ({
@@ -37,7 +37,8 @@ const isPlain = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
 /**
- * Handles one message from the native port: `{rid, type, payload}` with a relay id the host assigned.
+ * Handles one message from the native port: `{rid, type, payload}` with a relay id the host assigned,
+ * on the port's connection `conn` (the bridge counts its ports: a new host's relay ids start again).
  * Returns the message to post back (`{rid, reply}`), or null when there is no one to answer (no valid rid,
  * or a `cli.cancel`).
  */
@@ -45,7 +46,7 @@ export function createNativeDispatcher(
   handlers: NativeHandlers,
   logError: (text: string) => void = console.error,
 ) {
-  return async (message: unknown): Promise<{ rid: number; reply: NativeReply<unknown> } | null> => {
+  return async (message: unknown, conn = 0): Promise<{ rid: number; reply: NativeReply<unknown> } | null> => {
     if (!isPlain(message)) return null;
     const { rid, type, payload } = message;
     if (typeof rid !== 'number' || !Number.isSafeInteger(rid) || rid < 0) return null;
@@ -57,8 +58,8 @@ export function createNativeDispatcher(
     try {
       const checked = NATIVE_MESSAGES[type].payload(payload, 'payload');
       // The handler table is keyed by the same union as NATIVE_MESSAGES (see the router for the same cast).
-      const handler = handlers[type] as (p: unknown, ctx: { rid: number }) => Promise<unknown>;
-      const data = await handler(checked, { rid });
+      const handler = handlers[type] as (p: unknown, ctx: NativeContext) => Promise<unknown>;
+      const data = await handler(checked, { conn, rid });
       return answer({ ok: true, data: data === undefined ? null : data });
     } catch (e) {
       return answer(replyForError(e, logError));
