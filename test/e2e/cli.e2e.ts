@@ -9,13 +9,13 @@
  * Permission prompt: see harness/cli.ts (the profile is given an earlier grant of nativeMessaging).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntrySummary } from '../../lib/vault/model';
-import { buildCli, type CliRun, pregrantNativeMessaging, startCli } from './harness/cli';
+import { buildCli, type CliRun, HASH_CHILD, pregrantNativeMessaging, sha, startCli } from './harness/cli';
 import {
   call,
   describeScan,
@@ -30,13 +30,6 @@ import {
 const PASSWORD = `pw-${randomBytes(9).toString('base64url')}`;
 const SECRET = `dbk_${randomBytes(24).toString('base64url')}`;
 const NAME = 'Invoice sync (ERP)';
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-/** The child prints the hash of its TOKEN, never the token. */
-const HASH_CHILD = [
-  process.execPath,
-  '-e',
-  "process.stdout.write(require('crypto').createHash('sha256').update(process.env.TOKEN ?? '').digest('hex'))",
-];
 
 let ext: ExtensionBrowser;
 let page: Page;

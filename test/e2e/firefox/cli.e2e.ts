@@ -15,7 +15,7 @@
  * Not covered here (the Chromium suite covers them): the locked vault unlocked in the approval window, the
  * 15-minute grant, `get`, `list`, `scan` and the pre-commit hook.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -29,24 +29,19 @@ import {
   describeScan,
   type ExtensionBrowser,
   findByName,
+  HASH_CHILD,
   launchExtension,
   makeTempDir,
   navigate,
   openOptions,
   scanProfileForSecrets,
+  sha,
   startCli,
 } from './harness/index.js';
 
 const PASSWORD = `pw-${randomBytes(9).toString('base64url')}`;
 const SECRET = `dbk_${randomBytes(24).toString('base64url')}`;
 const NAME = 'Invoice sync (ERP)';
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-/** The child prints the hash of its TOKEN, never the token. */
-const HASH_CHILD = [
-  process.execPath,
-  '-e',
-  "process.stdout.write(require('crypto').createHash('sha256').update(process.env.TOKEN ?? '').digest('hex'))",
-];
 
 let ext: ExtensionBrowser;
 let options: Page;

@@ -9,7 +9,9 @@
  * page's real click then calls `permissions.request`, which Chromium answers `true` at once; everything
  * after that (permissions.onAdded, settings.set, connectNative) is the real path.
  */
+
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
@@ -17,6 +19,16 @@ import { repoRoot } from './paths.js';
 export const CLI_PATH = join(repoRoot, '.output', 'cli', 'keyguard.mjs');
 
 /** Builds `.output/cli` (a second or two). */
+/** sha256 in hex: tests compare a key's hash, never the key. */
+export const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** A child command that prints the hash of its TOKEN variable, never the token. */
+export const HASH_CHILD = [
+  process.execPath,
+  '-e',
+  "process.stdout.write(require('crypto').createHash('sha256').update(process.env.TOKEN ?? '').digest('hex'))",
+];
+
 export function buildCli(): void {
   execFileSync(process.execPath, [join(repoRoot, 'cli', 'build.mjs')], { stdio: 'ignore' });
 }

@@ -3,7 +3,7 @@
  * over WebDriver BiDi with puppeteer-core. Servers (HTTPS, the DocBits site) and secrets are shared.
  */
 
-export { buildCli, CLI_PATH, type CliRun, startCli } from '../../harness/cli.js';
+export { buildCli, CLI_PATH, type CliRun, HASH_CHILD, sha, startCli } from '../../harness/cli.js';
 export { startDocbitsSite, startVariantSite } from '../../harness/docbits-site.js';
 export {
   createSelfSignedCertificate,
