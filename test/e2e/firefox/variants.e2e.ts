@@ -20,8 +20,8 @@ import {
   clipboardBecomes,
   control,
   type ExtensionBrowser,
-  type FxElement,
   findByName,
+  findInRow,
   type HttpsServer,
   keyguardMessages,
   launchExtension,
@@ -30,7 +30,6 @@ import {
   openPopup,
   openUrl,
   PASSWORD,
-  queryAllByName,
   SHOW_ONCE_CODE,
   startVariantSite,
   textSecurity,
@@ -62,31 +61,6 @@ afterAll(async () => {
   await ext?.close();
   await site?.close();
 });
-
-/** Waits for KeyGuard's element named `name` in the row (a <tr> or an ARIA row) with `prefix`, armed. */
-async function inRow(name: string, prefix: string, role?: string, timeoutMs = 10_000): Promise<FxElement> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const el of await queryAllByName(page, name, role)) {
-      const rowPrefix = await el
-        .evaluate((node) => {
-          const root = node.getRootNode();
-          const host = root instanceof ShadowRoot ? root.host : node;
-          const code = host.closest('tr,[role=row]')?.querySelector('code.key-prefix');
-          return code ? (code.textContent ?? '').replace(/\*+$/, '').trim() : null;
-        })
-        .catch(() => null);
-      if (rowPrefix !== prefix) continue;
-      if (role !== 'button') return el;
-      // a control arms once seen unobscured for a moment (lib/page/safe-click.ts)
-      await becomes(() => el.evaluate((n) => n.getAttribute('aria-disabled') !== 'true'), true, 3_000);
-      return el;
-    }
-    if (Date.now() >= deadline)
-      throw new Error(`no KeyGuard "${name}" in the row ${prefix} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /**
  * Chooses the planned expiration in the variant's create dialog; returns the dates KeyGuard may read.
@@ -125,7 +99,7 @@ describe.each(VARIANTS.map((v) => [describeVariant(v), v] as const))('Firefox: v
     });
 
     // The table is read whatever its markup: both keys DocBits lists are marked "Not in KeyGuard".
-    for (const prefix of seeded) await inRow('Not in KeyGuard', prefix);
+    for (const prefix of seeded) await findInRow(page, 'Not in KeyGuard', prefix);
 
     // Create a key through the variant's own dialog; it is masked in the first frame it is in.
     await watchMaskBeforePaint(page, SHOW_ONCE_CODE);
@@ -206,9 +180,9 @@ describe.each(VARIANTS.map((v) => [describeVariant(v), v] as const))('Firefox: v
       name,
     );
     expect(key.startsWith(prefix) && prefix.length > 0).toBe(true);
-    await inRow('In KeyGuard', prefix);
-    for (const p of seeded) await inRow('Not in KeyGuard', p);
-    const copyFull = await inRow('Copy full key', prefix, 'button');
+    await findInRow(page, 'In KeyGuard', prefix);
+    for (const p of seeded) await findInRow(page, 'Not in KeyGuard', p);
+    const copyFull = await findInRow(page, 'Copy full key', prefix, 'button');
     await writeClipboard(page, 'before-copy-full-key');
     await copyFull.click();
     expect(

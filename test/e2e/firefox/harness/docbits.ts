@@ -171,7 +171,10 @@ export function rowAnnotations(page: Page): Promise<{ rows: number; annotated: n
   }, KEYGUARD_HOST);
 }
 
-/** The KeyGuard control named `name` in the table row whose prefix is `prefix`. */
+/**
+ * The KeyGuard element named `name` in the key-table row (a `<tr>` or an ARIA row) whose prefix is `prefix`;
+ * a button is waited for until it is armed, as {@link control} does.
+ */
 export async function findInRow(
   page: Page,
   name: string,
@@ -186,11 +189,15 @@ export async function findInRow(
         .evaluate((node) => {
           const root = node.getRootNode();
           const host = root instanceof ShadowRoot ? root.host : node;
-          const code = host.closest('tr')?.querySelector('code.key-prefix');
+          const code = host.closest('tr,[role=row]')?.querySelector('code.key-prefix');
           return code ? (code.textContent ?? '').replace(/\*+$/, '').trim() : null;
         })
         .catch(() => null);
-      if (rowPrefix === prefix) return el;
+      if (rowPrefix !== prefix) continue;
+      if (role === 'button') {
+        await becomes(() => el.evaluate((n) => n.getAttribute('aria-disabled') !== 'true'), true, 3_000);
+      }
+      return el;
     }
     if (Date.now() >= deadline) throw new Error(`no KeyGuard "${name}" in the row with prefix ${prefix}`);
     await new Promise((r) => setTimeout(r, 150));
