@@ -22,6 +22,8 @@ import {
   createListCache,
   keyRemoved,
   LIST_CACHE_KEY,
+  POPUP_WITH_CACHE,
+  POPUP_WITHOUT_CACHE,
   refreshingAfter,
 } from '../lib/vault/list-cache';
 import { VaultService } from '../lib/vault/service';
@@ -51,12 +53,18 @@ export default defineBackground(() => {
     browser.storage.local as { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> }
   ).setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
 
+  /** The toolbar popup opens on the key list's frame while the list cache is there (POPUP_WITH_CACHE). */
+  const pointPopup = (present: boolean) =>
+    void Promise.resolve(
+      browser.action.setPopup({ popup: present ? POPUP_WITH_CACHE : POPUP_WITHOUT_CACHE }),
+    ).catch((e: unknown) => console.warn('KeyGuard: could not set the popup page', String(e)));
   // The popup's names-only list cache (lib/vault/list-cache.ts), beside the data key in storage.session:
   // written after every change of the list, removed with the key on every kind of lock.
   const listCache = createListCache({
     area: browser.storage.session,
     list: async () => (await vault).list(),
     onError: (e) => console.warn('KeyGuard: could not update the popup list cache', String(e)),
+    onPresence: (present) => pointPopup(present),
   });
   const session = clearingListCache(createSessionKeyStorage(browser.storage.session), listCache);
   // And whatever else removes the key (another instance of this worker, the browser) takes the names too.
@@ -437,9 +445,12 @@ export default defineBackground(() => {
   );
   // A worker that wakes up unlocked (it was stopped while idle) re-applies the idle detection interval, and
   // writes the popup's list cache if an earlier version (without one) left the vault unlocked.
+  // Either way the toolbar popup's page is set from what storage.session holds now (a browser start has
+  // emptied it; the browser may have kept the last page set).
   void vault.then(async (v) => {
-    if (!(await v.isUnlocked())) return;
+    if (!(await v.isUnlocked())) return pointPopup(false);
     await autoLock.arm();
     if (!(await browser.storage.session.get(LIST_CACHE_KEY))[LIST_CACHE_KEY]) await listCache.refresh();
+    else pointPopup(true);
   });
 });

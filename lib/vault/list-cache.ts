@@ -152,6 +152,22 @@ export function sameRows(a: readonly ListRow[], b: readonly ListRow[]): boolean 
   return a.length === b.length && encodeListCache(a) === encodeListCache(b);
 }
 
+/**
+ * The toolbar popup's page while the cache is there: the background points the toolbar button at it
+ * (`action.setPopup`), so the popup knows from its own URL, before any round trip, that the vault is
+ * unlocked and the list is a storage read away. It then opens on the key list's frame (search box focused,
+ * rows on their way) instead of a "Loading" line. Only a hint: the popup still reads the cache and asks
+ * the background, and a stale hint costs a moment of skeleton, never a wrong list.
+ */
+export const POPUP_WITH_CACHE = '/popup.html?list=cached';
+/** The toolbar popup's page while there is no cache (locked, or no vault): the manifest's own. */
+export const POPUP_WITHOUT_CACHE = '/popup.html';
+
+/** True when the popup was opened from {@link POPUP_WITH_CACHE} (`search` is `location.search`). */
+export function openedWithCache(search: string): boolean {
+  return new URLSearchParams(search).get('list') === 'cached';
+}
+
 /** The subset of a StorageArea (`browser.storage.session`) the cache uses. */
 export interface ListCacheArea {
   get(key: string): Promise<Record<string, unknown>>;
@@ -198,16 +214,29 @@ export interface ListCacheOptions {
   list: () => Promise<readonly ListRow[]>;
   /** Told when a write or removal fails (the popup then just waits for the background). */
   onError?: (e: unknown) => void;
+  /**
+   * Told after every write (true) and removal (false) whether the cache is there now: the background
+   * points the toolbar popup at {@link POPUP_WITH_CACHE} or {@link POPUP_WITHOUT_CACHE} with it.
+   */
+  onPresence?: (present: boolean) => void;
 }
 
 /** The background's side of the cache. */
-export function createListCache({ area, list, onError = () => undefined }: ListCacheOptions): ListCache {
+export function createListCache({
+  area,
+  list,
+  onError = () => undefined,
+  onPresence = () => undefined,
+}: ListCacheOptions): ListCache {
   /** Bumped by every clear: a write that began before it must not land after it. */
   let generation = 0;
   let running: Promise<void> | null = null;
   let next: Promise<void> | null = null;
 
-  const remove = () => area.remove([LIST_HEAD_KEY, LIST_CACHE_KEY]).catch(onError);
+  const remove = async () => {
+    await area.remove([LIST_HEAD_KEY, LIST_CACHE_KEY]).catch(onError);
+    onPresence(false);
+  };
 
   async function write(): Promise<void> {
     const started = generation;
@@ -224,9 +253,11 @@ export function createListCache({ area, list, onError = () => undefined }: ListC
       await area.set({ [LIST_HEAD_KEY]: encodeListHead(rows), [LIST_CACHE_KEY]: encodeListCache(rows) });
     } catch (e) {
       onError(e);
+      return;
     }
     // A clear that came while the value was on its way: remove it again, after it.
     if (started !== generation) await remove();
+    else onPresence(true);
   }
 
   function start(): Promise<void> {

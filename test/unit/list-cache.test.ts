@@ -20,6 +20,9 @@ import {
   LIST_CACHE_KEY,
   type ListCache,
   type ListRow,
+  openedWithCache,
+  POPUP_WITH_CACHE,
+  POPUP_WITHOUT_CACHE,
   readListCache,
   readListHead,
   refreshingAfter,
@@ -222,6 +225,62 @@ describe('the cache writer', () => {
     release();
     await writing;
     expect(await cachedNames()).toBeNull();
+  });
+
+  it('says after each write and removal whether the cache is there (the toolbar popup page follows it)', async () => {
+    const told: boolean[] = [];
+    let locked = false;
+    const cache = createListCache({
+      area: fakeBrowser.storage.session,
+      list: async () => {
+        if (locked) throw new Error('locked');
+        return [row({ id: 'a', name: 'Invoice import' })];
+      },
+      onPresence: (present) => told.push(present),
+    });
+    await cache.refresh();
+    expect(told).toEqual([true]);
+    await cache.clear();
+    expect(told).toEqual([true, false]);
+    await cache.refresh();
+    locked = true;
+    await cache.refresh();
+    expect(told).toEqual([true, false, true, false]);
+  });
+
+  it('never says "there" for a write that a lock overtook, nor for one that failed', async () => {
+    const told: boolean[] = [];
+    let release: () => void = () => undefined;
+    const cache = createListCache({
+      area: fakeBrowser.storage.session,
+      list: () =>
+        new Promise<ListRow[]>((resolve) => {
+          release = () => resolve([row({ id: 'a', name: 'Invoice import' })]);
+        }),
+      onPresence: (present) => told.push(present),
+    });
+    const writing = cache.refresh();
+    await cache.clear();
+    release();
+    await writing;
+    expect(told.includes(true)).toBe(false);
+    expect(told.at(-1)).toBe(false);
+
+    const failing = createListCache({
+      area: { ...fakeBrowser.storage.session, set: () => Promise.reject(new Error('quota')) },
+      list: async () => [row({ id: 'a', name: 'x' })],
+      onPresence: (present) => told.push(present),
+    });
+    told.length = 0;
+    await failing.refresh();
+    expect(told).toEqual([]);
+  });
+
+  it('the popup knows the page with the cache by its query', () => {
+    expect(openedWithCache(new URL(POPUP_WITH_CACHE, 'chrome-extension://x').search)).toBe(true);
+    expect(openedWithCache(new URL(POPUP_WITHOUT_CACHE, 'chrome-extension://x').search)).toBe(false);
+    expect(openedWithCache('?window=unlock')).toBe(false);
+    expect(openedWithCache('?list=other')).toBe(false);
   });
 
   it('removes the cache when the list cannot be read (locked)', async () => {
