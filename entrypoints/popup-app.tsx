@@ -6,6 +6,7 @@ import { askForPopup, Popup, readCachedList } from '../components/popup/Popup';
 import theme from '../components/theme.css?inline';
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import { send } from '../lib/send';
+import { openedWithCache } from '../lib/vault/list-cache';
 
 /**
  * The popup's script (loaded by entrypoints/popup/index.html). An unlisted script, so WXT builds it on its
@@ -19,26 +20,16 @@ export default defineUnlistedScript(() => {
   // Opened as a window by "Save to KeyGuard" on a locked vault: once unlocked, the page finishes the save
   // and this window has done its job.
   const unlockWindow = new URLSearchParams(location.search).get('window') === 'unlock';
-  // The background is asked first of all, so the list is on its way while the page sets itself up.
-  // Before that, the list cache in storage.session (there only while unlocked): the list is shown from it
-  // without waiting for the background, whose answer then confirms it.
-  // (The marks say where the time goes, for `npm run bench`.)
-  const session = {
-    get: async (key: string) => {
-      const got = await browser.storage.session.get(key);
-      performance.mark('keyguard:cache-read');
-      return got;
-    },
-  };
-  const firstLoad = askForPopup(toBackground, !unlockWindow, async () => {
-    const cached = await readCachedList(session, browser.storage.local);
-    performance.mark('keyguard:cache-decoded');
-    return cached;
-  });
+  // First of all the list cache in storage.session (there only while unlocked): the list is shown from it
+  // without waiting for the background, whose answer then confirms it. When the toolbar opened this page as
+  // the one with the cache (POPUP_WITH_CACHE), the first render below is already the key list's frame.
+  const firstLoad = askForPopup(
+    toBackground,
+    !unlockWindow,
+    () => readCachedList(browser.storage.session, browser.storage.local),
+    openedWithCache(location.search),
+  );
 
-  const style = document.createElement('style');
-  style.textContent = theme;
-  document.head.append(style);
   setMessageSource((key, subs) => browser.i18n.getMessage(key as MessageKey, subs));
   document.documentElement.lang = browser.i18n.getUILanguage();
   document.title = t('extName');
@@ -63,4 +54,10 @@ export default defineUnlistedScript(() => {
     />,
     document.getElementById('app') as HTMLElement,
   );
+  // The stylesheet after that first render: the search box's focus in it makes the browser lay the page out
+  // at once, which costs less before the stylesheet is there. Nothing is painted in between; the first
+  // frame lays out everything once more, styled.
+  const style = document.createElement('style');
+  style.textContent = theme;
+  document.head.append(style);
 });

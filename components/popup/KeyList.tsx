@@ -42,6 +42,12 @@ export interface KeyListProps {
   onReady?: (() => void) | undefined;
   /** A guided rotation was started (the popup's checklist section re-reads). */
   onRotationStarted?: (() => void) | undefined;
+  /**
+   * Grey placeholder rows while `data` is null (the default). Off when the rows are a storage read away
+   * (the popup's list cache): they come before the first frame, and the first render stays small — the
+   * search box's focus lays that render out, and the fewer nodes the sooner the list is ready.
+   */
+  skeleton?: boolean;
 }
 
 const SKELETON_ROWS = 6;
@@ -61,7 +67,16 @@ const DEFAULT_VIEWPORT = 370;
  * are in the DOM, and `aria-setsize`/`aria-posinset` tell assistive technology the full size. Rendering
  * all 1,000 items took 300 ms here; the popup's budget is 100 ms from opening.
  */
-export function KeyList({ data, send, openTab, now, onLocked, onReady, onRotationStarted }: KeyListProps) {
+export function KeyList({
+  data,
+  send,
+  openTab,
+  now,
+  onLocked,
+  onReady,
+  onRotationStarted,
+  skeleton = true,
+}: KeyListProps) {
   const [query, setQuery] = useState('');
   const [selected, setSelected] = useState(0);
   const [message, setMessage] = useState('');
@@ -304,14 +319,16 @@ export function KeyList({ data, send, openTab, now, onLocked, onReady, onRotatio
         }}
       >
         {loading ? (
-          <div class="skeleton" aria-hidden="true">
-            {Array.from({ length: SKELETON_ROWS }, (_, i) => (
-              <div key={i} class="key-row">
-                <span class="bone" />
-                <span class="bone short" />
-              </div>
-            ))}
-          </div>
+          skeleton && (
+            <div class="skeleton" aria-hidden="true">
+              {Array.from({ length: SKELETON_ROWS }, (_, i) => (
+                <div key={i} class="key-row">
+                  <span class="bone" />
+                  <span class="bone short" />
+                </div>
+              ))}
+            </div>
+          )
         ) : (
           <ul id={listId} aria-label={t('popupKeys')} style={{ height: `${height}px` }} onKeyDown={onListKey}>
             {shown.map((i) => {

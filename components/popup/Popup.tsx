@@ -21,6 +21,12 @@ export interface PopupLoad {
    * not read (the unlock window) or not there.
    */
   cached?: Promise<CachedList | null> | null;
+  /**
+   * The popup was opened from the page the background sets while the list cache is there
+   * (lib/vault/list-cache.ts, POPUP_WITH_CACHE): it opens on the key list's frame, and asks the background
+   * once the cached list is on screen.
+   */
+  expectList?: boolean;
 }
 
 /**
@@ -63,24 +69,30 @@ export function askForPopup(
   send: Send,
   withList: boolean,
   readCache?: () => Promise<CachedList | null>,
+  expectList = false,
 ): PopupLoad {
   const cached = withList && readCache ? readCache().catch(() => null) : null;
-  const status = send('vault.status', {});
-  const fetchList = () => Promise.all([send('entry.list', {}), send('settings.get', {})]);
-  // With a cache to show, the list (1,000 entries take a while to arrive and unpack) is asked for only once
-  // the cached list is rendered (the task after it), so its reply cannot land in the middle of that render.
-  const list = !withList
-    ? null
-    : cached
+  /**
+   * With a cache to show, the background is asked only once the cached list is rendered (the task after
+   * it), so that neither the asking nor the reply (1,000 entries take a while to arrive and unpack) lands
+   * in the middle of that render. Without one, at once.
+   */
+  const afterCache = <T,>(ask: () => Promise<T>): Promise<T> =>
+    cached
       ? cached.then(async (c) => {
           if (c) await new Promise((resolve) => setTimeout(resolve, 0));
-          return fetchList();
+          return ask();
         })
-      : fetchList();
+      : ask();
+  // The status too, when the popup's page says the cache is there: it then only confirms.
+  const askStatus = () => send('vault.status', {});
+  const status = expectList && cached ? afterCache(askStatus) : askStatus();
+  const fetchList = () => Promise.all([send('entry.list', {}), send('settings.get', {})]);
+  const list = withList ? afterCache(fetchList) : null;
   // Marked as handled until the popup awaits them (the status's error is still thrown there).
   status.catch(() => undefined);
   list?.catch(() => undefined);
-  return { status, list, cached };
+  return { status, list, cached, expectList: expectList && cached !== null };
 }
 
 /** What the popup assumes while only the cache has spoken: the cache exists only while unlocked. */
@@ -122,7 +134,9 @@ export function Popup({
   onListConfirmed,
   now = Date.now,
 }: PopupProps) {
-  const [status, setStatus] = useState<VaultStatus | null>(null);
+  // Opened from the page that says the list cache is there: the key list's frame at once (its search box
+  // focused), the rows as soon as the cache is read.
+  const [status, setStatus] = useState<VaultStatus | null>(firstLoad?.expectList ? UNLOCKED_GUESS : null);
   const [data, setData] = useState<KeyListData | null>(null);
   const [error, setError] = useState('');
   const [rotations, setRotations] = useState(0);
@@ -141,6 +155,8 @@ export function Popup({
     /** The background has answered with a locked vault or a list: the cache has nothing more to say. */
     let answered = false;
     void load.cached?.then(async (cached) => {
+      // No cache after all (the page's hint was stale): "Loading" until the background answers.
+      if (!cached && !answered) setStatus((s) => (s === UNLOCKED_GUESS ? null : s));
       if (!cached || answered) return;
       const { rest, ...head } = cached;
       guess = head;
@@ -219,6 +235,7 @@ export function Popup({
           onLocked={() => void refresh()}
           onReady={onListReady}
           onRotationStarted={() => setRotations((n) => n + 1)}
+          skeleton={status !== UNLOCKED_GUESS}
         />
       )}
       {status?.unlocked && !onUnlocked && data && confirmed && (

@@ -72,6 +72,16 @@ function areaText(page: Page, area: 'session' | 'local'): Promise<string> {
 const sessionText = (page: Page) => areaText(page, 'session');
 const localText = (page: Page) => areaText(page, 'local');
 
+/** The page the toolbar button opens now (`action.getPopup`), as a path with its query. */
+async function toolbarPopupPage(page: Page): Promise<string> {
+  const url = await page.evaluate(() => {
+    type Action = { getPopup(details: object): Promise<string> };
+    return (globalThis as unknown as { chrome: { action: Action } }).chrome.action.getPopup({});
+  });
+  const { pathname, search } = new URL(url);
+  return pathname + search;
+}
+
 /** The text of the popup's copy announcement (a polite `role="status"` region). */
 function copiedStatus(page: Page) {
   return page.locator('p.copied[role="status"]');
@@ -98,7 +108,12 @@ describe('popup quick copy', () => {
   });
 
   it('reopens on the list with the search focused, and finds keys by name without diacritics', async () => {
-    popup = await openPopup(ext);
+    // Unlocked, with the list cache written, the toolbar opens the page that starts on the list's frame.
+    const control = await openPopup(ext);
+    expect(await toolbarPopupPage(control)).toBe('/popup.html?list=cached');
+    await control.close();
+    popup = await ext.context.newPage();
+    await popup.goto(`${ext.origin}/popup.html?list=cached`, { waitUntil: 'domcontentloaded' });
     const search = await findByName(popup, 'Search keys', 'searchbox');
     expect(await search.evaluate((el) => el === document.activeElement)).toBe(true);
     await findByName(popup, 'Copy Billing export', 'button');
@@ -178,6 +193,20 @@ describe('popup quick copy', () => {
     expect(session.includes('keyguard.list'), 'the list cache (whole and head) is removed').toBe(false);
     for (const key of KEYS)
       expect(session.includes(key.name), `no "${key.name}" in storage.session`).toBe(false);
+  });
+
+  it('after lock, the toolbar opens the plain popup; a stale "list=cached" page still shows the unlock form', async () => {
+    expect(await toolbarPopupPage(popup)).toBe('/popup.html');
+    const stale = await ext.context.newPage();
+    await stale.goto(`${ext.origin}/popup.html?list=cached`, { waitUntil: 'domcontentloaded' });
+    await findByName(stale, 'Master password', 'textbox');
+    await findByName(stale, 'Unlock', 'button');
+    expect(await stale.locator('li.key-row').count()).toBe(0);
+    expect(
+      await stale.locator('input[type="search"]').count(),
+      'no search box once the cache is found missing',
+    ).toBe(0);
+    await stale.close();
   });
 
   it('as the unlock window (?window=unlock), closes itself once unlocked', async () => {

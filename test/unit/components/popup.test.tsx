@@ -207,6 +207,55 @@ describe('popup states', () => {
     expect(screen.getByRole('button', { name: 'Copy Archive' })).toBe(first);
   });
 
+  it('opened as the page with the cache: the list frame at once, search focused, no placeholder rows; the background asked only after the rows', async () => {
+    let releaseCache: (c: { entries: EntrySummary[]; settings: Settings }) => void = () => undefined;
+    const bg = fakeSend({});
+    const onListReady = vi.fn();
+    const firstLoad = askForPopup(bg.send, true, () => new Promise((r) => (releaseCache = r)), true);
+    render(<Popup send={bg.send} firstLoad={firstLoad} now={() => NOW} onListReady={onListReady} />);
+    // The first render, before the cache is read: the key list's frame, its search box focused.
+    const search = screen.getByRole('searchbox', { name: 'Search keys' });
+    expect(document.activeElement).toBe(search);
+    expect(screen.queryByText('Loading…')).toBeNull();
+    expect(document.querySelector('.skeleton')).toBeNull();
+    expect(onListReady).not.toHaveBeenCalled();
+    expect(bg.calls.map((c) => c.type)).toEqual([]);
+    await act(async () => releaseCache({ entries: ENTRIES, settings: SETTINGS }));
+    await screen.findByRole('button', { name: 'Copy Archive' });
+    expect(onListReady).toHaveBeenCalledTimes(1);
+    expect(screen.getByRole('searchbox', { name: 'Search keys' })).toBe(search);
+    expect(document.activeElement).toBe(search);
+    // Then the background confirms: status, list and settings.
+    await waitFor(() =>
+      expect(bg.calls.map((c) => c.type).sort()).toEqual(['entry.list', 'settings.get', 'vault.status']),
+    );
+  });
+
+  it('opened as the page with the cache but there is none (a stale page): "Loading…", then the unlock form', async () => {
+    let releaseStatus: (s: VaultStatus) => void = () => undefined;
+    const bg = fakeSend({ 'vault.status': () => new Promise<VaultStatus>((r) => (releaseStatus = r)) });
+    const firstLoad = askForPopup(bg.send, true, async () => null, true);
+    render(<Popup send={bg.send} firstLoad={firstLoad} now={() => NOW} />);
+    expect(screen.getByRole('searchbox', { name: 'Search keys' })).toBeTruthy();
+    await screen.findByText('Loading…');
+    expect(screen.queryByRole('searchbox', { name: 'Search keys' })).toBeNull();
+    await act(async () => releaseStatus({ exists: true, unlocked: false, retryAfterMs: 0 }));
+    expect(await screen.findByLabelText('Master password')).toBeTruthy();
+  });
+
+  it('not opened as the page with the cache: the status is asked at once, "Loading…" until an answer', async () => {
+    const bg = fakeSend({ 'vault.status': () => new Promise<VaultStatus>(() => undefined) });
+    render(
+      <Popup
+        send={bg.send}
+        firstLoad={askForPopup(bg.send, true, () => new Promise(() => undefined))}
+        now={() => NOW}
+      />,
+    );
+    expect(screen.getByText('Loading…')).toBeTruthy();
+    expect(bg.calls.map((c) => c.type)).toEqual(['vault.status']);
+  });
+
   it('corrects a cache the background disagrees with', async () => {
     const bg = fakeSend({ 'entry.list': () => ENTRIES.filter((e) => e.id !== 'a1') });
     const cached = { entries: ENTRIES, settings: SETTINGS };
