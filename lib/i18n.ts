@@ -13,6 +13,7 @@ let source: GetMessage = (key) => key;
 export function setMessageSource(getMessage: GetMessage): void {
   source = getMessage;
   plain.clear();
+  templates.clear();
 }
 
 const plain = new Map<MessageKey, string>();
@@ -28,6 +29,24 @@ export function tOnce(key: MessageKey): string {
     plain.set(key, text);
   }
   return text;
+}
+
+/** Stands in for the value while a message with one substitution is looked up (a private-use character). */
+const SLOT = '\uE000';
+const templates = new Map<MessageKey, string[]>();
+
+/**
+ * {@link t} with one substitution, for text every row of a long list repeats with its own value (the
+ * popup's "Copy NAME"): the message is looked up once per context, with a marker where the value goes, and
+ * each row's value is put in the marker's place (verbatim, whatever characters it has).
+ */
+export function tOnceWith(key: MessageKey, value: string): string {
+  let parts = templates.get(key);
+  if (parts === undefined) {
+    parts = t(key, SLOT).split(SLOT);
+    templates.set(key, parts);
+  }
+  return parts.join(value);
 }
 
 /** The message for `key`, with `$1`, `$2`… replaced by `subs`. Falls back to the key when missing. */

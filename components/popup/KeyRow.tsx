@@ -1,5 +1,5 @@
 import { Component } from 'preact';
-import { t, tOnce } from '../../lib/i18n';
+import { tOnce, tOnceWith } from '../../lib/i18n';
 import { apiKeysUrl, BADGE_TONE, badgeText, environmentText, type KeyItem, shownPrefix } from './keys';
 
 export interface KeyRowProps {
@@ -79,7 +79,7 @@ export class KeyRow extends Component<KeyRowProps> {
             type="button"
             class="copy"
             tabIndex={tab}
-            aria-label={t('popupCopyName', entry.name)}
+            aria-label={tOnceWith('popupCopyName', entry.name)}
             onClick={() => onCopy(item)}
           >
             {tOnce('popupCopy')}
@@ -89,7 +89,7 @@ export class KeyRow extends Component<KeyRowProps> {
               type="button"
               class="rotate"
               tabIndex={tab}
-              aria-label={t('rotRotateName', entry.name)}
+              aria-label={tOnceWith('rotRotateName', entry.name)}
               title={tOnce('rotRotate')}
               onClick={() => onRotate(item)}
             >

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { setMessageSource, sourceFromJson, t } from '../../lib/i18n';
+import { describe, expect, it, vi } from 'vitest';
+import { setMessageSource, sourceFromJson, t, tOnceWith } from '../../lib/i18n';
 
 const dir = join(__dirname, '../../public/_locales');
 type Messages = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
@@ -50,5 +50,26 @@ describe('locales', () => {
     expect(t('retryIn', 8)).toBe('Too many failed attempts. Try again in 8 s.');
     setMessageSource(sourceFromJson(load('de')));
     expect(t('unlockedSummary', 3)).toBe('Entsperrt. Schlüssel im Tresor: 3.');
+  });
+
+  it('tOnceWith: the same text as t, the message looked up once per source, the value put in verbatim', () => {
+    for (const lang of ['en', 'de', 'fr']) {
+      const source = vi.fn(sourceFromJson(load(lang)));
+      setMessageSource(source);
+      for (const name of ['Invoice import', 'Zürich Rückversicherung', 'Archive 0001']) {
+        expect(tOnceWith('popupCopyName', name), `${lang}: ${name}`).toBe(t('popupCopyName', name));
+        expect(tOnceWith('rotRotateName', name), `${lang}: ${name}`).toBe(t('rotRotateName', name));
+      }
+      const lookups = source.mock.calls.filter(([key]) => key === 'popupCopyName').length;
+      // Three names: one lookup for tOnceWith's template, three for the plain t() beside it.
+      expect(lookups, lang).toBe(4);
+    }
+    setMessageSource(sourceFromJson(en));
+    // Characters that mean something to String.replace or to placeholders stay as they are.
+    expect(tOnceWith('popupCopyName', 'Key $1 $& $$ x')).toBe('Copy Key $1 $& $$ x');
+    // A new source (another language) is looked up afresh.
+    setMessageSource(sourceFromJson(load('de')));
+    expect(tOnceWith('popupCopyName', 'A')).toBe(t('popupCopyName', 'A'));
+    expect(tOnceWith('popupCopyName', 'A')).not.toBe('Copy A');
   });
 });
