@@ -5,7 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
 import { createAutoLock } from '../../lib/background/autolock';
 import {
@@ -250,6 +250,31 @@ describe('the cache writer', () => {
     locked = true;
     await cache.refresh();
     expect(told).toEqual([true, false, true, false]);
+  });
+
+  it('says "gone", never "there", when a lock comes while the list is being stored', async () => {
+    const told: boolean[] = [];
+    const area = fakeBrowser.storage.session;
+    let storing: (() => void) | undefined;
+    const cache = createListCache({
+      area: {
+        get: (key) => area.get(key),
+        remove: (keys) => area.remove(keys),
+        set: async (items) => {
+          await new Promise<void>((resolve) => (storing = resolve));
+          await area.set(items);
+        },
+      },
+      list: async () => [row({ id: 'a', name: 'Invoice import' })],
+      onPresence: (present) => told.push(present),
+    });
+    const writing = cache.refresh();
+    await vi.waitFor(() => expect(storing).toBeDefined());
+    await cache.clear();
+    storing?.();
+    await writing;
+    expect(await cachedNames()).toBeNull();
+    expect(told).toEqual([false, false]);
   });
 
   it('never says "there" for a write that failed', async () => {
