@@ -138,7 +138,12 @@ function setup(exists = true) {
   };
 }
 
-const REQ = { refs: ['Invoice sync'], purpose: 'run' as const, command: ['npm', 'start'], cwd: '/work/app' };
+const REQ: { refs: string[]; purpose: 'run' | 'get'; command: string[]; cwd: string } = {
+  refs: ['Invoice sync'],
+  purpose: 'run',
+  command: ['npm', 'start'],
+  cwd: '/work/app',
+};
 
 describe('command line key requests', () => {
   it('hands the key out only after Allow, to that request, and records request and approval', async () => {
@@ -289,6 +294,17 @@ describe('review of the command line (issue 17 findings)', () => {
     );
     await pending;
   };
+  /**
+   * Asks again with `req` and checks that no grant serves it: the `n`th approval window opens. The request
+   * is then cancelled; its outcome is returned for the test's own check.
+   */
+  const askAgain = async (t: ReturnType<typeof setup>, req: typeof REQ, rid: number, n: number) => {
+    const again = t.cli.native['cli.request'](req, { conn: 1, rid });
+    await t.waitOpened(n);
+    expect(t.opened).toHaveLength(n);
+    await t.cli.native['cli.cancel']({}, { conn: 1, rid });
+    return { outcome: again };
+  };
 
   it('1. a 15-minute grant ends when the vault locks (lock, then unlock: a window again)', async () => {
     const t = setup();
@@ -296,11 +312,8 @@ describe('review of the command line (issue 17 findings)', () => {
     t.lock();
     t.cli.locked();
     t.unlock();
-    const again = t.cli.native['cli.request'](REQ, { conn: 1, rid: 2 });
-    await t.waitOpened(2);
-    expect(t.opened).toHaveLength(2);
-    await t.cli.native['cli.cancel']({}, { conn: 1, rid: 2 });
-    await expect(again).rejects.toMatchObject({ code: 'cancelled' });
+    const { outcome } = await askAgain(t, REQ, 2, 2);
+    await expect(outcome).rejects.toMatchObject({ code: 'cancelled' });
   });
 
   it('1. a "15 minutes" decided before a lock gives no grant after it', async () => {
@@ -312,21 +325,15 @@ describe('review of the command line (issue 17 findings)', () => {
     t.cli.locked();
     await decided;
     await pending.catch(() => undefined);
-    const again = t.cli.native['cli.request'](REQ, { conn: 1, rid: 2 });
-    await t.waitOpened(2);
-    expect(t.opened).toHaveLength(2);
-    await t.cli.native['cli.cancel']({}, { conn: 1, rid: 2 });
-    await expect(again).rejects.toBeInstanceOf(CliError);
+    const { outcome } = await askAgain(t, REQ, 2, 2);
+    await expect(outcome).rejects.toBeInstanceOf(CliError);
   });
 
   it('1. a grant for run does not serve get for the same command', async () => {
     const t = setup();
     await fifteen(t, REQ, 1, 1);
-    const get = t.cli.native['cli.request']({ ...REQ, purpose: 'get' }, { conn: 1, rid: 2 });
-    await t.waitOpened(2);
-    expect(t.opened).toHaveLength(2);
-    await t.cli.native['cli.cancel']({}, { conn: 1, rid: 2 });
-    await expect(get).rejects.toMatchObject({ code: 'cancelled' });
+    const { outcome } = await askAgain(t, { ...REQ, purpose: 'get' }, 2, 2);
+    await expect(outcome).rejects.toMatchObject({ code: 'cancelled' });
   });
 
   it('2. simultaneous requests open at most MAX_WAITING windows; the rest are a flood', async () => {
