@@ -24,6 +24,9 @@ export interface KeyRowProps {
  *
  * A class with `shouldComponentUpdate` so moving the selection or scrolling re-renders only the rows that
  * change. The row's height is fixed by whether it has badges (see `rowHeight`): the list is windowed.
+ * The icon-only controls are named by `aria-label` (an accessible name replaces their content, so the
+ * icon is not read): no wrapper elements for the icon or a hidden text, since every element of a row
+ * counts when the popup's first screen is built.
  */
 export class KeyRow extends Component<KeyRowProps> {
   override shouldComponentUpdate(next: KeyRowProps): boolean {
@@ -93,7 +96,7 @@ export class KeyRow extends Component<KeyRowProps> {
               title={tOnce('rotRotate')}
               onClick={() => onRotate(item)}
             >
-              <span aria-hidden="true">⟳</span>
+              ⟳
             </button>
           )}
           <a
@@ -102,11 +105,11 @@ export class KeyRow extends Component<KeyRowProps> {
             target="_blank"
             rel="noopener noreferrer"
             tabIndex={tab}
+            aria-label={tOnce('popupOpenDocbits')}
             title={tOnce('popupOpenDocbits')}
             onClick={(e) => onOpen(item, e)}
           >
-            <span aria-hidden="true">↗</span>
-            <span class="visually-hidden">{tOnce('popupOpenDocbits')}</span>
+            ↗
           </a>
         </div>
       </li>
