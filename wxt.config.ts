@@ -4,10 +4,18 @@ import { defineConfig } from 'wxt';
 
 /**
  * popup.html loads one classic script, popup-app.js (entrypoints/popup-app.tsx): an unlisted script that
- * WXT builds on its own, stylesheet included, and that initialises WXT's runtime plugins itself. WXT still
- * gives every HTML page a module script for those plugins; in the popup it would only run them twice and
- * cost one more request through the browser's UI thread while the popup opens, so the build drops it there.
+ * WXT builds on its own into one file, and that initialises WXT's runtime plugins itself. WXT still gives
+ * every HTML page a module script for those plugins; in the popup it would only run them twice and cost one
+ * more request through the browser's UI thread while the popup opens, so the build drops it there.
+ *
+ * Its stylesheet, popup-style.css (entrypoints/popup-style.css), is linked after the script: the browser
+ * fetches it alongside the script, the script does not wait for it (it would for one in the head), and it
+ * is parsed once the script has rendered, not inside the script. It used to be a string in the script:
+ * 5 kB more for Chromium to load from its code cache before the script can start (issue #18). The popup
+ * is shown once its page has loaded, stylesheet included, so it never shows unstyled.
  */
+const POPUP_LOADS =
+  /<script[^>]*\bsrc="\/popup-app\.js"[^>]*><\/script>\s*<link[^>]*\bhref="\/popup-style\.css"[^>]*>/;
 const popupHtml: Plugin = {
   name: 'keyguard:popup-html',
   apply: 'build',
@@ -16,30 +24,14 @@ const popupHtml: Plugin = {
     handler(html, ctx) {
       if (ctx.path !== '/entrypoints/popup/index.html') return html;
       const out = html.replace(/\s*<script type="module"[^>]*_virtual_wxt-html-plugins[^>]*><\/script>/, '');
-      if (out === html || /<script type="module"|rel="modulepreload"|rel="stylesheet"/.test(out)) {
-        throw new Error('popup.html: expected one classic script (popup-app.js) and nothing else to load');
+      const loads = out.match(/<script\b|<link\b[^>]*rel="(?:stylesheet|modulepreload)"/g) ?? [];
+      if (out === html || loads.length !== 2 || !POPUP_LOADS.test(out) || /<script type="module"/.test(out)) {
+        throw new Error(
+          'popup.html: expected one classic script (popup-app.js), then its stylesheet (popup-style.css), and nothing else to load',
+        );
       }
       return out;
     },
-  },
-};
-
-/**
- * The popup's script starts with V8's compile hint for "every function here runs at load" (explicit
- * compile hints, Chromium 136+; other engines read a comment). Its functions are then compiled with the
- * script instead of one by one when first called, and so end up in the code cache Chromium keeps for it
- * from the second opening on: the rows, badges and list code that runs after the cache read — after the
- * script's own first run, when the cache is made — would otherwise be compiled afresh at every opening.
- * Added after minification, which would drop it.
- */
-const compileHints: Plugin = {
-  name: 'keyguard:compile-hints',
-  apply: 'build',
-  enforce: 'post',
-  generateBundle(_options, bundle) {
-    for (const chunk of Object.values(bundle)) {
-      if (chunk.type === 'chunk' && chunk.isEntry) chunk.code = `//# allFunctionsCalledOnLoad\n${chunk.code}`;
-    }
   },
 };
 
@@ -69,6 +61,14 @@ export default defineConfig({
     // every kilobyte it parses before the list is shown counts.
     'vite:build:extendConfig': (entrypoints, config) => {
       const name = entrypoints.length === 1 ? entrypoints[0]?.name : undefined;
+      if (name === 'popup-style') {
+        // WXT means its CSS entrypoints to land at /<name>.css, but its library-mode asset names put them in
+        // assets/; popup.html links /popup-style.css.
+        const output = config.build?.rollupOptions?.output;
+        if (!output || Array.isArray(output)) throw new Error('popup-style: unexpected build output options');
+        output.assetFileNames = 'popup-style.css';
+        return;
+      }
       if (name !== 'docbits' && name !== 'docbits-ui' && name !== 'popup-app') return;
       const alias = config.resolve?.alias ?? {};
       const list = Array.isArray(alias)
@@ -78,7 +78,6 @@ export default defineConfig({
         ...config.resolve,
         alias: [{ find: /^wxt\/browser$/, replacement: resolve('lib/page/native-browser.ts') }, ...list],
       };
-      if (name === 'popup-app') config.plugins = [...(config.plugins ?? []), compileHints];
     },
   },
   vite: () => ({

@@ -116,6 +116,15 @@ describe('popup quick copy', () => {
     await popup.goto(`${ext.origin}/popup.html?list=cached`, { waitUntil: 'domcontentloaded' });
     const search = await findByName(popup, 'Search keys', 'searchbox');
     expect(await search.evaluate((el) => el === document.activeElement)).toBe(true);
+    // Its stylesheet is a file of its own (popup-style.css, linked after the script): loaded and applied.
+    await popup.waitForLoadState('load');
+    expect(
+      await popup.evaluate(() => ({
+        sheets: [...document.styleSheets].map((s) => new URL(s.href ?? 'inline:', location.href).pathname),
+        width: getComputedStyle(document.querySelector('main.popup.unlocked') as Element).width,
+        rowHeight: getComputedStyle(document.querySelector('li.key-row') as Element).height,
+      })),
+    ).toEqual({ sheets: ['/popup-style.css'], width: '380px', rowHeight: '48px' });
     await findByName(popup, 'Copy Billing export', 'button');
     await findByName(popup, 'Copy Archive sync', 'button');
     await popup.keyboard.type('zurich ruck');
