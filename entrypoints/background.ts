@@ -16,6 +16,7 @@ import { createGuardPrintStore, syncGuardScript } from '../lib/guard/fingerprint
 import { type MessageKey, setMessageSource, t } from '../lib/i18n';
 import type { RefreshEvent, VaultStateEvent } from '../lib/messages';
 import { createReminders } from '../lib/rotation/reminders';
+import { policyOf } from '../lib/rotation/schedule';
 import { loadSettings, type Settings } from '../lib/settings';
 import {
   clearingListCache,
@@ -63,6 +64,7 @@ export default defineBackground(() => {
   const listCache = createListCache({
     area: browser.storage.session,
     list: async () => (await vault).list(),
+    policy: async () => policyOf(await loadSettings(settingsArea)),
     onError: (e) => console.warn('KeyGuard: could not update the popup list cache', String(e)),
     onPresence: (present) => pointPopup(present),
   });
@@ -352,7 +354,11 @@ export default defineBackground(() => {
           await broadcast(false);
         },
         copyToClipboard,
-        onSettingsChanged: syncScripts,
+        // The list cache's head holds the rotation policy its badges follow.
+        onSettingsChanged: async (settings) => {
+          await syncScripts(settings);
+          await listCache.refresh();
+        },
         injectPageUi: async ({ tabId, frameId, documentId }) => {
           const target = documentId ? { tabId, documentIds: [documentId] } : { tabId, frameIds: [frameId] };
           await browser.scripting.executeScript({ target, files: ['/docbits-ui.js'] });

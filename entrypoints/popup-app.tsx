@@ -26,7 +26,7 @@ export default defineUnlistedScript(() => {
   const firstLoad = askForPopup(
     toBackground,
     !unlockWindow,
-    () => readCachedList(browser.storage.session, browser.storage.local),
+    () => readCachedList(browser.storage.session),
     openedWithCache(location.search),
   );
 

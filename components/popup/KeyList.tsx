@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
+import type { RotationPolicy } from '../../lib/rotation/schedule';
 import { ProtocolError } from '../../lib/send';
-import type { Settings } from '../../lib/settings';
 import type { ListRow } from '../../lib/vault/list-cache';
 import type { Send } from '../api';
 import { describeError } from '../errors';
@@ -26,7 +26,8 @@ export interface KeyListData {
    * rows the whole list has. The rest arrives a moment later.
    */
   count?: number | undefined;
-  settings: Settings;
+  /** The rotation policy the badges follow (from the settings). */
+  policy: RotationPolicy;
 }
 
 export interface KeyListProps {
@@ -101,7 +102,7 @@ export function KeyList({
   const rowId = (item: KeyItem) => `${base}-k-${item.entry.id}`;
 
   const items = useMemo(
-    () => (data ? toItems(data.entries, data.settings, now()) : []),
+    () => (data ? toItems(data.entries, data.policy, now()) : []),
     // `now` is read once per load: badges do not change while the popup is open.
     [data],
   );

@@ -1,7 +1,8 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../../lib/i18n';
 import type { VaultStatus } from '../../lib/messages';
-import { type KeyValueArea, loadSettings, type Settings } from '../../lib/settings';
+import { policyOf } from '../../lib/rotation/schedule';
+import type { KeyValueArea, Settings } from '../../lib/settings';
 import { type ListRow, readListCache, readListHead, sameRows } from '../../lib/vault/list-cache';
 import type { EntrySummary } from '../../lib/vault/model';
 import type { Send } from '../api';
@@ -16,9 +17,9 @@ export interface PopupLoad {
   /** Refused while the vault is locked; null when only the status is wanted. */
   list: Promise<[EntrySummary[], Settings]> | null;
   /**
-   * The names-only list cache from storage.session (lib/vault/list-cache.ts) with the settings: there
-   * only while the vault is unlocked, so the list can be shown before the background answers. Null when
-   * not read (the unlock window) or not there.
+   * The names-only list cache from storage.session (lib/vault/list-cache.ts) with the rotation policy:
+   * there only while the vault is unlocked, so the list can be shown before the background answers. Null
+   * when not read (the unlock window) or not there.
    */
   cached?: Promise<CachedList | null> | null;
   /**
@@ -30,24 +31,22 @@ export interface PopupLoad {
 }
 
 /**
- * The list's head as the session cache has it, with the settings (for the badges): two reads of local
- * storage areas, no message to the background. Null when there is no cache (locked) or it cannot be read.
+ * The list's head as the session cache has it, with the rotation policy (for the badges): one read of a
+ * storage area, no message to the background. Null when there is no cache (locked) or it cannot be read.
  * When the list is longer than its head, `count` says how long, and `rest` reads the whole list.
  */
-export async function readCachedList(
-  session: Pick<KeyValueArea, 'get'>,
-  local: KeyValueArea,
-): Promise<CachedList | null> {
-  const [head, settings] = await Promise.all([readListHead(session), loadSettings(local)]);
+export async function readCachedList(session: Pick<KeyValueArea, 'get'>): Promise<CachedList | null> {
+  const head = await readListHead(session);
   if (!head) return null;
-  if (head.count === head.rows.length) return { entries: head.rows, settings };
+  const { policy } = head;
+  if (head.count === head.rows.length) return { entries: head.rows, policy };
   return {
     entries: head.rows,
-    settings,
+    policy,
     count: head.count,
     rest: async () => {
       const entries = await readListCache(session);
-      return entries && { entries, settings };
+      return entries && { entries, policy };
     },
   };
 }
@@ -103,7 +102,8 @@ function sameData(a: KeyListData | null, b: KeyListData): boolean {
   return (
     a !== null &&
     a.count === undefined &&
-    JSON.stringify(a.settings) === JSON.stringify(b.settings) &&
+    a.policy.rotationDays === b.policy.rotationDays &&
+    a.policy.reminderLeadDays === b.policy.reminderLeadDays &&
     sameRows(a.entries, b.entries as readonly ListRow[])
   );
 }
@@ -182,7 +182,7 @@ export function Popup({
       const fetchList = () => Promise.all([send('entry.list', {}), send('settings.get', {})]);
       const [entries, settings] = await (load.list ?? fetchList()).catch(fetchList);
       answered = true;
-      const fresh = { entries, settings };
+      const fresh = { entries, policy: policyOf(settings) };
       if (!sameData(guess, fresh)) setData(fresh);
       setConfirmed(true);
       onListConfirmed?.();

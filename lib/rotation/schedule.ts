@@ -30,6 +30,11 @@ export interface RotationPolicy {
   reminderLeadDays: number;
 }
 
+/** The policy out of anything that has it (the settings): those two numbers, nothing else. */
+export function policyOf({ rotationDays, reminderLeadDays }: RotationPolicy): RotationPolicy {
+  return { rotationDays, reminderLeadDays };
+}
+
 /** `ms` moved by `days` calendar days in the local time zone, keeping the wall-clock time. */
 export function addDays(ms: number, days: number): number {
   const d = new Date(ms);

@@ -15,12 +15,24 @@
  */
 import type { EntrySummary } from './model';
 
+/**
+ * The rotation policy the rows' badges follow: the two numbers of the settings that `RotationPolicy`
+ * (lib/rotation/schedule.ts) is made of. Spelled out here, as the vault imports no other area.
+ */
+export interface ListPolicy {
+  rotationDays: number;
+  reminderLeadDays: number;
+}
+
 /** Storage key of the cache (the whole list) in `storage.session`. */
 export const LIST_CACHE_KEY = 'keyguard.listCache';
 /**
- * Storage key of the list's head: its first {@link HEAD_ROWS} rows and its length. Reading 1,000 rows out of
- * storage.session takes the browser tens of milliseconds here; the popup's first screen needs a dozen, so it
- * reads the head first, shows it, and reads the rest after that.
+ * Storage key of the list's head: its first {@link HEAD_ROWS} rows, its length, and the rotation policy the
+ * rows' badges follow. Reading 1,000 rows out of storage.session takes the browser tens of milliseconds
+ * here; the popup's first screen needs a dozen, so it reads the head first, shows it, and reads the rest
+ * after that. The policy (two numbers from the settings) is in it so that the first screen waits for this
+ * one read only: reading the settings from `storage.local` beside it made the popup 1.3 ms slower to be
+ * ready (issue #18), as that area answers later.
  */
 export const LIST_HEAD_KEY = 'keyguard.listHead';
 /** More than the popup's first screen shows (its box holds 7–8 rows, plus the rows rendered around them). */
@@ -42,7 +54,7 @@ export type ListRow = Pick<
 >;
 
 /** The cache's format version: a popup that finds another one ignores the cache and waits. */
-const VERSION = 1;
+const VERSION = 2;
 
 type Packed = [
   string,
@@ -66,9 +78,16 @@ export function encodeListCache(rows: readonly ListRow[]): string {
   return JSON.stringify({ v: VERSION, rows: pack(rows) });
 }
 
-/** The head: the first {@link HEAD_ROWS} rows, and how many rows the whole list has. */
-export function encodeListHead(rows: readonly ListRow[]): string {
-  return JSON.stringify({ v: VERSION, count: rows.length, rows: pack(rows.slice(0, HEAD_ROWS)) });
+/** The head: the first {@link HEAD_ROWS} rows, how many rows the whole list has, and the rotation policy. */
+export function encodeListHead(rows: readonly ListRow[], policy: ListPolicy): string {
+  return JSON.stringify({ v: VERSION, count: rows.length, rows: pack(rows.slice(0, HEAD_ROWS)), policy });
+}
+
+/** What the popup's first screen needs: the first rows, the list's length, and the badges' policy. */
+export interface ListHead {
+  rows: ListRow[];
+  count: number;
+  policy: ListPolicy;
 }
 
 function pack(rows: readonly ListRow[]): Packed[] {
@@ -94,15 +113,20 @@ export function decodeListCache(raw: unknown): ListRow[] | null {
   return decode(raw)?.rows ?? null;
 }
 
-/** The first rows of the list and its length, or null (see {@link encodeListHead}). */
-export function decodeListHead(raw: unknown): { rows: ListRow[]; count: number } | null {
+/** The first rows of the list, its length and the policy, or null (see {@link encodeListHead}). */
+export function decodeListHead(raw: unknown): ListHead | null {
   const head = decode(raw);
-  return head && typeof head.count === 'number' && head.count >= head.rows.length
-    ? { rows: head.rows, count: head.count }
-    : null;
+  if (!head || typeof head.count !== 'number' || head.count < head.rows.length) return null;
+  const { rotationDays, reminderLeadDays } = (head.policy ?? {}) as Partial<
+    Record<keyof ListPolicy, unknown>
+  >;
+  if (!isDays(rotationDays) || !isDays(reminderLeadDays)) return null;
+  return { rows: head.rows, count: head.count, policy: { rotationDays, reminderLeadDays } };
 }
 
-function decode(raw: unknown): { rows: ListRow[]; count?: unknown } | null {
+const isDays = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+function decode(raw: unknown): { rows: ListRow[]; count?: unknown; policy?: unknown } | null {
   if (typeof raw !== 'string') return null;
   let parsed: unknown;
   try {
@@ -110,7 +134,12 @@ function decode(raw: unknown): { rows: ListRow[]; count?: unknown } | null {
   } catch {
     return null;
   }
-  const { v, rows, count } = (parsed ?? {}) as { v?: unknown; rows?: unknown; count?: unknown };
+  const { v, rows, count, policy } = (parsed ?? {}) as {
+    v?: unknown;
+    rows?: unknown;
+    count?: unknown;
+    policy?: unknown;
+  };
   if (v !== VERSION || !Array.isArray(rows)) return null;
   const out: ListRow[] = [];
   for (const p of rows as unknown[]) {
@@ -144,7 +173,7 @@ function decode(raw: unknown): { rows: ListRow[]; count?: unknown } | null {
       state: state as ListRow['state'],
     });
   }
-  return { rows: out, count };
+  return { rows: out, count, policy };
 }
 
 /** True when two lists show the same (the popup keeps what it shows when the background agrees). */
@@ -185,9 +214,7 @@ export async function readListCache(area: Pick<ListCacheArea, 'get'>): Promise<L
 }
 
 /** The popup's side, first: the list's head (see {@link LIST_HEAD_KEY}), or null. */
-export async function readListHead(
-  area: Pick<ListCacheArea, 'get'>,
-): Promise<{ rows: ListRow[]; count: number } | null> {
+export async function readListHead(area: Pick<ListCacheArea, 'get'>): Promise<ListHead | null> {
   try {
     return decodeListHead((await area.get(LIST_HEAD_KEY))[LIST_HEAD_KEY]);
   } catch {
@@ -212,6 +239,11 @@ export interface ListCacheOptions {
   area: ListCacheArea;
   /** The unlocked vault's list (`VaultService.list`); rejects while locked. */
   list: () => Promise<readonly ListRow[]>;
+  /**
+   * The rotation policy from the settings, for the head (see {@link LIST_HEAD_KEY}). The background calls
+   * `refresh` after every change of the settings, so the head follows it.
+   */
+  policy: () => Promise<ListPolicy>;
   /** Told when a write or removal fails (the popup then just waits for the background). */
   onError?: (e: unknown) => void;
   /**
@@ -225,6 +257,7 @@ export interface ListCacheOptions {
 export function createListCache({
   area,
   list,
+  policy,
   onError = () => undefined,
   onPresence = () => undefined,
 }: ListCacheOptions): ListCache {
@@ -241,8 +274,9 @@ export function createListCache({
   async function write(): Promise<void> {
     const started = generation;
     let rows: readonly ListRow[];
+    let rules: ListPolicy;
     try {
-      rows = await list();
+      [rows, rules] = await Promise.all([list(), policy()]);
     } catch {
       // Not readable (locked, or no vault): then there must be no cache either.
       await remove();
@@ -250,7 +284,10 @@ export function createListCache({
     }
     if (started !== generation) return;
     try {
-      await area.set({ [LIST_HEAD_KEY]: encodeListHead(rows), [LIST_CACHE_KEY]: encodeListCache(rows) });
+      await area.set({
+        [LIST_HEAD_KEY]: encodeListHead(rows, rules),
+        [LIST_CACHE_KEY]: encodeListCache(rows),
+      });
     } catch (e) {
       onError(e);
       return;

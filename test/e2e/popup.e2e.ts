@@ -72,6 +72,12 @@ function areaText(page: Page, area: 'session' | 'local'): Promise<string> {
 const sessionText = (page: Page) => areaText(page, 'session');
 const localText = (page: Page) => areaText(page, 'local');
 
+/** The list cache's head as the popup reads it (lib/vault/list-cache.ts, LIST_HEAD_KEY). */
+async function cachedHead(page: Page): Promise<{ policy?: unknown } | null> {
+  const raw = (JSON.parse(await sessionText(page)) as Record<string, unknown>)['keyguard.listHead'];
+  return typeof raw === 'string' ? (JSON.parse(raw) as { policy?: unknown }) : null;
+}
+
 /** The page the toolbar button opens now (`action.getPopup`), as a path with its query. */
 async function toolbarPopupPage(page: Page): Promise<string> {
   const url = await page.evaluate(() => {
@@ -186,6 +192,20 @@ describe('popup quick copy', () => {
     const session = await sessionText(popup);
     for (const key of KEYS) expect(session.includes(key.name), `"${key.name}" in the cache`).toBe(true);
     expect((await localText(popup)).includes('Billing export'), 'no name in storage.local').toBe(false);
+  });
+
+  it("the cache's head follows a change of the rotation settings (the first screen's badges come from it)", async () => {
+    const policy = async () => (await cachedHead(popup))?.policy;
+    const before = await call<{ rotationDays: number; reminderLeadDays: number }>(popup, 'settings.get');
+    expect(await policy()).toEqual({
+      rotationDays: before.rotationDays,
+      reminderLeadDays: before.reminderLeadDays,
+    });
+    await call(popup, 'settings.set', { patch: { rotationDays: 45, reminderLeadDays: 3 } });
+    expect(await policy()).toEqual({ rotationDays: 45, reminderLeadDays: 3 });
+    await call(popup, 'settings.set', {
+      patch: { rotationDays: before.rotationDays, reminderLeadDays: before.reminderLeadDays },
+    });
   });
 
   it('locks: the unlock form is shown', async () => {

@@ -65,6 +65,10 @@ async function dump(area: typeof fakeBrowser.storage.session): Promise<string> {
   return JSON.stringify(await area.get(null));
 }
 
+/** The rotation policy the head carries (from the settings). */
+const POLICY = { rotationDays: 90, reminderLeadDays: 7 };
+const policy = async () => POLICY;
+
 const cachedNames = async () =>
   (await readListCache(fakeBrowser.storage.session))?.map((r) => r.name) ?? null;
 
@@ -83,14 +87,29 @@ describe('the cache format', () => {
     expect(sameRows(rows, [rows[0] as ListRow, { ...(rows[1] as ListRow), name: 'Other' }])).toBe(false);
   });
 
-  it("keeps a head of the first rows and the length, for the popup's first screen", () => {
+  it("keeps a head of the first rows, the length and the rotation policy, for the popup's first screen", () => {
     const rows = Array.from({ length: HEAD_ROWS + 5 }, (_, i) => row({ id: `id${i}`, name: `Key ${i}` }));
-    expect(decodeListHead(encodeListHead(rows))).toEqual({
+    expect(decodeListHead(encodeListHead(rows, POLICY))).toEqual({
       rows: rows.slice(0, HEAD_ROWS),
       count: rows.length,
+      policy: POLICY,
     });
-    expect(decodeListHead(encodeListHead(rows.slice(0, 2)))).toEqual({ rows: rows.slice(0, 2), count: 2 });
+    expect(decodeListHead(encodeListHead(rows.slice(0, 2), POLICY))).toEqual({
+      rows: rows.slice(0, 2),
+      count: 2,
+      policy: POLICY,
+    });
     expect(decodeListHead(encodeListCache(rows))).toBeNull();
+  });
+
+  it('reads a head without a usable rotation policy as no head', () => {
+    const head = (policy: unknown) => JSON.stringify({ ...JSON.parse(encodeListHead([], POLICY)), policy });
+    expect(decodeListHead(head(POLICY))).toEqual({ rows: [], count: 0, policy: POLICY });
+    for (const bad of [undefined, null, {}, { rotationDays: 90 }, { ...POLICY, reminderLeadDays: -1 }]) {
+      expect(decodeListHead(head(bad))).toBeNull();
+    }
+    expect(decodeListHead(head({ ...POLICY, rotationDays: '90' }))).toBeNull();
+    expect(decodeListHead(head({ ...POLICY, rotationDays: 1.5 }))).toBeNull();
   });
 
   it('reads anything else as no cache', () => {
@@ -100,13 +119,15 @@ describe('the cache format', () => {
       42,
       '',
       '{',
-      '{"v":2,"rows":[]}',
-      '{"v":1,"rows":[[1]]}',
-      '{"v":1}',
+      '{"v":3,"rows":[]}',
+      // The format before the head held the rotation policy: a popup then waits for the background.
+      '{"v":1,"rows":[]}',
+      '{"v":2,"rows":[[1]]}',
+      '{"v":2}',
     ]) {
       expect(decodeListCache(raw)).toBeNull();
     }
-    expect(decodeListCache('{"v":1,"rows":[]}')).toEqual([]);
+    expect(decodeListCache('{"v":2,"rows":[]}')).toEqual([]);
   });
 });
 
@@ -117,7 +138,7 @@ describe('the list cache with the vault', () => {
   beforeEach(async () => {
     fakeBrowser.reset();
     const area = fakeBrowser.storage.session;
-    cache = createListCache({ area, list: () => vault.list() });
+    cache = createListCache({ area, list: () => vault.list(), policy });
     const session = clearingListCache(createSessionKeyStorage(area), cache);
     const store = await openVaultStore(new IDBFactory(), 'list-cache');
     vault = refreshingAfter(
@@ -152,6 +173,33 @@ describe('the list cache with the vault', () => {
     expect((await dump(fakeBrowser.storage.session)).includes('Invoice import')).toBe(false);
     await vault.unlock(PASSWORD);
     expect(await cachedNames()).toEqual(['Invoice import']);
+  });
+
+  it('holds the rotation policy read at each write, so a refresh after a settings change carries the new one', async () => {
+    let current = POLICY;
+    const area = fakeBrowser.storage.session;
+    const following = createListCache({ area, list: () => vault.list(), policy: async () => current });
+    await vault.create(PASSWORD);
+    await vault.add(newEntry('Invoice import'));
+    await following.refresh();
+    expect((await readListHead(area))?.policy).toEqual(POLICY);
+    current = { rotationDays: 30, reminderLeadDays: 0 };
+    await following.refresh();
+    expect((await readListHead(area))?.policy).toEqual({ rotationDays: 30, reminderLeadDays: 0 });
+  });
+
+  it('writes no cache when the policy cannot be read', async () => {
+    const area = fakeBrowser.storage.session;
+    const unreadable = createListCache({
+      area,
+      list: () => vault.list(),
+      policy: () => Promise.reject(new Error('storage.local unavailable')),
+    });
+    await vault.create(PASSWORD);
+    await vault.add(newEntry('Invoice import'));
+    await unreadable.refresh();
+    expect(await readListHead(area)).toBeNull();
+    expect(await cachedNames()).toBeNull();
   });
 
   it('is removed by auto-lock', async () => {
@@ -200,6 +248,7 @@ describe('the cache writer', () => {
     let lists = 0;
     const cache = createListCache({
       area: fakeBrowser.storage.session,
+      policy,
       list: async () => {
         lists++;
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -216,6 +265,7 @@ describe('the cache writer', () => {
     let release: () => void = () => undefined;
     const cache = createListCache({
       area: fakeBrowser.storage.session,
+      policy,
       list: () =>
         new Promise<ListRow[]>((resolve) => {
           release = () => resolve([row({ id: 'a', name: 'Invoice import' })]);
@@ -236,6 +286,7 @@ describe('the cache writer', () => {
     let locked = false;
     const cache = createListCache({
       area: fakeBrowser.storage.session,
+      policy,
       list: async () => {
         if (locked) throw new Error('locked');
         return [row({ id: 'a', name: 'Invoice import' })];
@@ -265,6 +316,7 @@ describe('the cache writer', () => {
           await area.set(items);
         },
       },
+      policy,
       list: async () => [row({ id: 'a', name: 'Invoice import' })],
       onPresence: (present) => told.push(present),
     });
@@ -281,6 +333,7 @@ describe('the cache writer', () => {
     const told: boolean[] = [];
     const failing = createListCache({
       area: { ...fakeBrowser.storage.session, set: () => Promise.reject(new Error('quota')) },
+      policy,
       list: async () => [row({ id: 'a', name: 'x' })],
       onPresence: (present) => told.push(present),
     });
@@ -301,6 +354,7 @@ describe('the cache writer', () => {
     });
     const cache = createListCache({
       area: fakeBrowser.storage.session,
+      policy,
       list: () => Promise.reject(new Error('locked')),
     });
     await cache.refresh();

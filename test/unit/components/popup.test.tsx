@@ -5,9 +5,10 @@
  */
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { askForPopup, Popup } from '../../../components/popup/Popup';
+import { askForPopup, type CachedList, Popup } from '../../../components/popup/Popup';
 import { setMessageSource, sourceFromJson } from '../../../lib/i18n';
 import type { MessageType, PayloadOf, ReplyOf, VaultStatus } from '../../../lib/messages';
+import { policyOf } from '../../../lib/rotation/schedule';
 import { ProtocolError } from '../../../lib/send';
 import { DEFAULT_SETTINGS, type Settings } from '../../../lib/settings';
 import type { EntrySummary } from '../../../lib/vault/model';
@@ -16,6 +17,8 @@ import en from '../../../public/_locales/en/messages.json';
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 1, 12);
 const SETTINGS: Settings = { ...DEFAULT_SETTINGS, rotationDays: 90, reminderLeadDays: 14 };
+/** What the list cache keeps of the settings. */
+const POLICY = policyOf(SETTINGS);
 
 beforeAll(() => {
   setMessageSource(sourceFromJson(en));
@@ -177,7 +180,7 @@ describe('popup states', () => {
       'entry.list': () => new Promise<EntrySummary[]>((r) => (releaseList = r)),
     });
     const onListReady = vi.fn();
-    const firstLoad = askForPopup(bg.send, true, async () => ({ entries: ENTRIES, settings: SETTINGS }));
+    const firstLoad = askForPopup(bg.send, true, async () => ({ entries: ENTRIES, policy: POLICY }));
     render(<Popup send={bg.send} firstLoad={firstLoad} now={() => NOW} onListReady={onListReady} />);
     const copyArchive = await screen.findByRole('button', { name: 'Copy Archive' });
     expect(onListReady).toHaveBeenCalledTimes(1);
@@ -195,9 +198,9 @@ describe('popup states', () => {
     const head = ENTRIES.slice(0, 2);
     const firstLoad = askForPopup(bg.send, true, async () => ({
       entries: head,
-      settings: SETTINGS,
+      policy: POLICY,
       count: ENTRIES.length,
-      rest: async () => ({ entries: ENTRIES, settings: SETTINGS }),
+      rest: async () => ({ entries: ENTRIES, policy: POLICY }),
     }));
     render(<Popup send={bg.send} firstLoad={firstLoad} now={() => NOW} />);
     const first = await screen.findByRole('button', { name: 'Copy Archive' });
@@ -208,7 +211,7 @@ describe('popup states', () => {
   });
 
   it('opened as the page with the cache: the list frame at once, search focused, no placeholder rows; the background asked only after the rows', async () => {
-    let releaseCache: (c: { entries: EntrySummary[]; settings: Settings }) => void = () => undefined;
+    let releaseCache: (c: CachedList) => void = () => undefined;
     const bg = fakeSend({});
     const onListReady = vi.fn();
     const firstLoad = askForPopup(bg.send, true, () => new Promise((r) => (releaseCache = r)), true);
@@ -220,7 +223,7 @@ describe('popup states', () => {
     expect(document.querySelector('.skeleton')).toBeNull();
     expect(onListReady).not.toHaveBeenCalled();
     expect(bg.calls.map((c) => c.type)).toEqual([]);
-    await act(async () => releaseCache({ entries: ENTRIES, settings: SETTINGS }));
+    await act(async () => releaseCache({ entries: ENTRIES, policy: POLICY }));
     await screen.findByRole('button', { name: 'Copy Archive' });
     expect(onListReady).toHaveBeenCalledTimes(1);
     expect(screen.getByRole('searchbox', { name: 'Search keys' })).toBe(search);
@@ -258,7 +261,7 @@ describe('popup states', () => {
 
   it('corrects a cache the background disagrees with', async () => {
     const bg = fakeSend({ 'entry.list': () => ENTRIES.filter((e) => e.id !== 'a1') });
-    const cached = { entries: ENTRIES, settings: SETTINGS };
+    const cached = { entries: ENTRIES, policy: POLICY };
     render(
       <Popup send={bg.send} firstLoad={askForPopup(bg.send, true, async () => cached)} now={() => NOW} />,
     );
@@ -266,9 +269,23 @@ describe('popup states', () => {
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Copy Archive' })).toBeNull());
   });
 
+  it("badges the cached rows with the cache's rotation policy, and again when the background's settings differ", async () => {
+    let releaseSettings: (s: Settings) => void = () => undefined;
+    const bg = fakeSend({ 'settings.get': () => new Promise<Settings>((r) => (releaseSettings = r)) });
+    const cached = { entries: ENTRIES, policy: { rotationDays: 30, reminderLeadDays: 0 } };
+    render(
+      <Popup send={bg.send} firstLoad={askForPopup(bg.send, true, async () => cached)} now={() => NOW} />,
+    );
+    await screen.findByRole('button', { name: 'Copy CRM sync' });
+    expect(badges('CRM sync')).toEqual(['Rotation overdue']);
+    await waitFor(() => expect(bg.calls.map((c) => c.type)).toContain('settings.get'));
+    await act(async () => releaseSettings(SETTINGS));
+    await waitFor(() => expect(badges('CRM sync')).toEqual(['Rotation due soon']));
+  });
+
   it('shows the unlock form when the background says locked, whatever a cache says', async () => {
     const bg = fakeSend({}, { unlocked: false });
-    const cached = { entries: ENTRIES, settings: SETTINGS };
+    const cached = { entries: ENTRIES, policy: POLICY };
     render(
       <Popup send={bg.send} firstLoad={askForPopup(bg.send, true, async () => cached)} now={() => NOW} />,
     );
