@@ -80,7 +80,14 @@ export function encodeListCache(rows: readonly ListRow[]): string {
 
 /** The head: the first {@link HEAD_ROWS} rows, how many rows the whole list has, and the rotation policy. */
 export function encodeListHead(rows: readonly ListRow[], policy: ListPolicy): string {
-  return JSON.stringify({ v: VERSION, count: rows.length, rows: pack(rows.slice(0, HEAD_ROWS)), policy });
+  // Those two numbers only, whatever else the object passed in holds (it may be all the settings).
+  const { rotationDays, reminderLeadDays } = policy;
+  return JSON.stringify({
+    v: VERSION,
+    count: rows.length,
+    rows: pack(rows.slice(0, HEAD_ROWS)),
+    policy: { rotationDays, reminderLeadDays },
+  });
 }
 
 /** What the popup's first screen needs: the first rows, the list's length, and the badges' policy. */

@@ -100,6 +100,15 @@ describe('the cache format', () => {
       policy: POLICY,
     });
     expect(decodeListHead(encodeListCache(rows))).toBeNull();
+    // Of the settings, the head keeps those two numbers only.
+    const settings = {
+      ...POLICY,
+      docbitsHosts: ['erp.acme.example'],
+      guardAllowlist: ['paste.acme.example'],
+    };
+    const stored = encodeListHead(rows, settings);
+    expect(stored.includes('acme.example')).toBe(false);
+    expect(decodeListHead(stored)?.policy).toEqual(POLICY);
   });
 
   it('reads a head without a usable rotation policy as no head', () => {
