@@ -197,7 +197,7 @@ describe('the list cache with the vault', () => {
     expect((await readListHead(area))?.policy).toEqual({ rotationDays: 30, reminderLeadDays: 0 });
   });
 
-  it('writes no cache when the policy cannot be read', async () => {
+  it('leaves no cache when the policy cannot be read (an earlier one is removed, none is written)', async () => {
     const area = fakeBrowser.storage.session;
     const unreadable = createListCache({
       area,
